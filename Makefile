@@ -1,0 +1,31 @@
+# Thin front door: set-up, then one regpack command per target.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ARR    ?=
+
+.PHONY: setup submission test bench clean system-deps
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	@sh tools/system-deps.sh
+
+submission: setup
+	$(BIN)/regpack build $(if $(ARR),--arrangement $(ARR))
+
+test: setup
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m pipeline.bench
+
+clean:
+	rm -rf build

@@ -1,0 +1,171 @@
+"""The build orchestrator: the order of stages in one place.
+
+    gather (read + check everything)  ->  plan (what changed)  ->  render Word  ->  convert to PDF
+    ->  assemble the submission pack  ->  write manifests  ->  commit (move staged files into build/)
+
+Nothing under build/<arrangement>/ changes until every stage has succeeded: outputs are staged in
+build/.staging/ and moved into place at the end, so a failed build leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline import __version__
+from pipeline.context import document_context
+from pipeline.convert import ConvertJob, ConvertResult, Converter, libreoffice_version
+from pipeline.documents import DOCUMENTS, DocumentSpec
+from pipeline.gather import ArrangementPlan, Gathered, edited_drafts, gather
+from pipeline.manifest import MANIFEST, read_manifest, sha256_text, write_json
+from pipeline.packing import assemble_submission_pack, compose_manifest, document_props, review_comments
+from pipeline.project import BuildOptions, Project
+from pipeline.render import RenderRequest, render_document
+
+
+@dataclass
+class DocWork:
+    spec: DocumentSpec
+    plan: ArrangementPlan
+    context: dict
+    inputs: str
+    """Hash of everything the document is made from; equal hashes mean nothing to redo."""
+    rebuild: bool
+    pages: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.plan.id}/{self.spec.slug}"
+
+
+@dataclass
+class BuildReport:
+    arrangements: list[str]
+    rendered: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    pages: int = 0
+    seconds: float = 0.0
+    warnings: list = field(default_factory=list)
+    missing_anchors: list[str] = field(default_factory=list)
+    libreoffice_starts: int = 0
+
+
+Progress = Callable[[str], None]
+
+
+def build(project: Project, options: BuildOptions, progress: Progress = lambda msg: None,
+          on_converted: Callable[[ConvertResult], None] | None = None) -> BuildReport:
+    started = time.monotonic()
+    gathered = gather(project, options)                       # 1. read + check; raises on errors
+    work = plan(gathered, project, options)                   # 2. what is out of date
+    report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings)
+    staging = project.build / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    todo = [w for w in work if w.rebuild]
+    packs_needed = _packs_needed(project, gathered, work)
+    try:
+        for w in todo:                                        # 3. render Word drafts
+            progress(f"render {w.name}")
+            report.missing_anchors += render(w, project, staging)
+        if todo or packs_needed:
+            with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
+                for result in conv.convert_all([_job(w, staging) for w in todo]):   # 4. PDF
+                    next(w for w in todo if w.name == result.job.name).pages = result.pages
+                for plan_ in packs_needed:                    # 5. submission packs
+                    progress(f"assemble {plan_.id} submission pack")
+                    docs = [w for w in work if w.plan is plan_]
+                    assemble_submission_pack(project, plan_, docs, staging / plan_.id, conv)
+                report.libreoffice_starts = conv.starts
+        lo_version = libreoffice_version() if (todo or packs_needed) else None
+        for plan_ in gathered.arrangements:                   # 6. manifests
+            docs = [w for w in work if w.plan is plan_]
+            manifest = compose_manifest(project, gathered, plan_, docs, staging / plan_.id, lo_version)
+            _stage_manifest(project, staging / plan_.id, manifest)
+        for plan_ in gathered.arrangements:                   # 7. commit
+            _commit(project, staging / plan_.id, project.build / plan_.id, options.keep_edited)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.rendered = [w.name for w in todo]
+    report.skipped = [w.name for w in work if not w.rebuild]
+    report.pages = sum(w.pages or 0 for w in work)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[DocWork]:
+    """One DocWork per document; `rebuild` is False only when inputs and outputs are as last built."""
+    work = []
+    for plan_ in gathered.arrangements:
+        old = read_manifest(project.build / plan_.id) or {}
+        old_docs = {d["key"]: d for d in old.get("documents", [])}
+        edited = bool(edited_drafts(project, plan_.id))
+        for spec in DOCUMENTS:
+            context = document_context(spec, plan_.loaded.sources, plan_.coverage, gathered.catalog,
+                                       gathered.form, plan_.meta)
+            inputs = _inputs_hash(spec, plan_, gathered, context)
+            prev = old_docs.get(spec.key)
+            folder = project.build / plan_.id
+            fresh = (prev is not None and prev.get("inputs") == inputs and not options.force and not edited
+                     and (folder / prev["docx"]["path"]).is_file() and (folder / prev["pdf"]["path"]).is_file())
+            work.append(DocWork(spec, plan_, context, inputs, not fresh, prev["pdf"]["pages"] if fresh else None))
+    return work
+
+
+def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered, context: dict) -> str:
+    src = plan_.loaded.sources
+    used = {kind: getattr(src, kind).model_dump(mode="json") for kind in spec.uses}
+    return sha256_text(json.dumps({
+        "regpack": __version__, "template": gathered.template_sha[spec.template], "sources": used,
+        "catalog": gathered.catalog.sha256, "form": gathered.form.sha256, "final": plan_.meta.final,
+        "date": plan_.meta.build_date.isoformat(), "comments": [c.text for c in review_comments(plan_, spec)],
+    }, sort_keys=True, default=str))
+
+
+def render(w: DocWork, project: Project, staging: Path) -> list[str]:
+    out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    request = RenderRequest(template=project.templates / w.spec.template, context=w.context, out=out,
+                            props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
+                            when=w.plan.meta.build_date)
+    return [f"{w.name}: {a}" for a in render_document(request)]
+
+
+def _job(w: DocWork, staging: Path) -> ConvertJob:
+    base = staging / w.plan.id
+    (base / "pdf").mkdir(parents=True, exist_ok=True)
+    return ConvertJob(base / "word" / f"{w.spec.slug}.docx", base / "pdf" / f"{w.spec.slug}.pdf", w.name)
+
+
+def _packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> list[ArrangementPlan]:
+    needed = []
+    for plan_ in gathered.arrangements:
+        pack = project.build / plan_.id / f"{plan_.id}-submission-pack.pdf"
+        if not pack.is_file() or any(w.rebuild for w in work if w.plan is plan_):
+            needed.append(plan_)
+    return needed
+
+
+def _stage_manifest(project: Project, staged: Path, manifest: dict) -> None:
+    current = read_manifest(project.build / staged.name)
+    if current != manifest:
+        write_json(staged / MANIFEST, manifest)
+
+
+def _commit(project: Project, staged: Path, target: Path, keep_edited: bool) -> None:
+    """Move staged files into place. Edited drafts are kept beside the new ones when asked."""
+    if not staged.is_dir():
+        return
+    if keep_edited:
+        for path in edited_drafts(project, target.name):
+            os.replace(path, path.with_name(path.stem + ".edited.docx"))
+    for path in sorted(p for p in staged.rglob("*") if p.is_file() and p.name != MANIFEST):
+        dest = target / path.relative_to(staged)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, dest)
+    if (staged / MANIFEST).is_file():  # last: the manifest describes files that are all in place
+        os.replace(staged / MANIFEST, target / MANIFEST)

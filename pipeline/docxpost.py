@@ -1,0 +1,177 @@
+"""Post-processing of a rendered .docx: review comments, core properties, deterministic zip."""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import docx
+from docx.oxml.ns import qn
+from docx.text.run import Run
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_HEADER, _FOOTER, _COMMENTS = _WML + "header+xml", _WML + "footer+xml", _WML + "comments+xml"
+_RUN_XPATH = "./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r"
+
+
+@dataclass(frozen=True)
+class CoreProps:
+    title: str
+    subject: str
+    author: str
+    keywords: str
+    category: str
+    comments: str
+    created: datetime  # tz-aware; also used for modified
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    anchor: str  # text to find in the main document body (first paragraph containing it)
+    text: str
+    author: str = "regpack"
+    initials: str = "RP"
+
+
+def finalize_docx(src: Path, dst: Path, props: CoreProps, comments: Sequence[ReviewComment] = (),
+                  when: datetime | None = None) -> list[str]:
+    """Add `comments`, set core properties, write `dst` deterministically. Returns unfound anchors."""
+    if props.created.tzinfo is None or (when is not None and when.tzinfo is None):
+        raise ValueError("finalize_docx needs timezone-aware datetimes")
+    document = docx.Document(str(src))
+    missing = [c.anchor for c in comments if not _add_comment(document, c, when or props.created)]
+    _set_core_properties(document, props)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_deterministic_zip(buffer.getvalue(), Path(dst))
+    return missing
+
+
+def _add_comment(document, comment: ReviewComment, when: datetime) -> bool:
+    if not comment.anchor:
+        return False
+    for p in document.element.body.iter(qn("w:p")):
+        runs = p.xpath(_RUN_XPATH)
+        texts = [Run(r, None).text for r in runs]
+        start = "".join(texts).find(comment.anchor)
+        if start < 0:
+            continue
+        end = start + len(comment.anchor)
+        covered, pos = [], 0
+        for r, text in zip(runs, texts):
+            lo, hi = pos, pos + len(text)
+            pos = hi
+            if hi <= start or lo >= end or not text:
+                continue
+            if lo < start < hi:
+                tail = _split(r, text, start - lo)  # keep the part from `start` on
+                if tail is not r:
+                    r, text, lo = tail, text[start - lo:], start
+            if lo < end < hi:
+                _split(r, text, end - lo)  # the part after `end` moves to a new run
+            covered.append(r)
+        runs = [Run(r, None) for r in (covered or runs)]
+        new = document.add_comment(runs, text=comment.text, author=comment.author,
+                                   initials=comment.initials)
+        new._comment_elm.date = when
+        return True
+    return False
+
+
+def _split(r, text: str, at: int):
+    """Split a plain-text run at offset `at`; return the run holding text[at:] (or `r` itself when
+    the run holds anything but one w:t, which is then anchored whole)."""
+    content = [c for c in r if c.tag != qn("w:rPr")]
+    if len(content) != 1 or content[0].tag != qn("w:t") or not 0 < at < len(text):
+        return r
+    tail = copy.deepcopy(r)
+    r.addnext(tail)
+    for run, piece in ((r, text[:at]), (tail, text[at:])):
+        t = run.find(qn("w:t"))
+        t.text = piece
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return tail
+
+
+def _set_core_properties(document, props: CoreProps) -> None:
+    cp = document.core_properties
+    created = props.created.astimezone(timezone.utc).replace(tzinfo=None)
+    cp.title, cp.subject, cp.author = props.title, props.subject, props.author
+    cp.keywords, cp.category, cp.comments = props.keywords, props.category, props.comments
+    cp.created = cp.modified = created
+    cp.last_modified_by = props.author
+    cp.revision = 1
+    element = cp._element
+    for child in element.findall(qn("cp:lastPrinted")):
+        element.remove(child)
+
+
+def write_deterministic_zip(data: bytes, dst: Path) -> None:
+    """Rewrite the zip in `data` to `dst`: fixed dates and attributes, stable member order, atomic."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = {name: src.read(name) for name in src.namelist()}
+    names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w") as out:
+                for name in names:
+                    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.create_system = 3
+                    info.external_attr = 0o100644 << 16
+                    out.writestr(info, members[name])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- readers used by tests across the project ---------------------------------------------------
+def _paragraph_text(p) -> str:
+    parts = []
+    for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")):
+        if el.tag == qn("w:t"):
+            parts.append(el.text or "")
+        else:
+            parts.append("\t" if el.tag == qn("w:tab") else "\n")
+    return "".join(parts)
+
+
+def _parts(document, content_type: str):
+    found = [p for p in document.part.package.iter_parts() if p.content_type == content_type]
+    return sorted(found, key=lambda part: str(part.partname))
+
+
+def docx_text(path: Path) -> str:
+    """All text: main body (tables included, document order), headers, footers, then comments."""
+    document = docx.Document(str(path))
+    elements = [document.element.body]
+    elements += [part.element for kind in (_HEADER, _FOOTER, _COMMENTS) for part in _parts(document, kind)]
+    return "\n".join(_paragraph_text(p) for el in elements for p in el.iter(qn("w:p")))
+
+
+def docx_comments(path: Path) -> list[tuple[str, str]]:
+    """(text of the body paragraph holding the comment's range start, comment text) per comment."""
+    document = docx.Document(str(path))
+    anchors = {}
+    for p in document.element.body.iter(qn("w:p")):
+        for mark in p.iter(qn("w:commentRangeStart"), qn("w:commentReference")):
+            anchors.setdefault(mark.get(qn("w:id")), _paragraph_text(p))
+    result = []
+    for part in _parts(document, _COMMENTS):
+        for c in part.element.iter(qn("w:comment")):
+            text = "\n".join(_paragraph_text(p) for p in c.iter(qn("w:p")))
+            result.append((anchors.get(c.get(qn("w:id")), ""), text))
+    return result

@@ -1,0 +1,77 @@
+"""The exception hierarchy of regpack. Only the CLI prints these and chooses the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class RegpackError(Exception):
+    """Base class: a problem the user can fix. `exit_code` is what the CLI returns."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one source file, reported as `file:line: path: message`."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+    severity: str = field(default="error", compare=False)
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field_path = f" {self.path}:" if self.path else ""
+        return f"{where}:{field_path} {self.message}"
+
+
+class SourceErrors(RegpackError):
+    """All problems found in the sources, reported together."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ToolMissing(RegpackError):
+    """An external tool (LibreOffice) is not installed."""
+
+    exit_code = 3
+
+
+class ConversionError(RegpackError):
+    """LibreOffice failed to produce a valid PDF for a document."""
+
+    exit_code = 4
+
+
+class CoverageGap(RegpackError):
+    """A final build found applicable requirements without a response."""
+
+    exit_code = 5
+
+
+class ArchiveError(RegpackError):
+    """Sealing, verifying or diffing an archived pack failed."""
+
+    exit_code = 6
+
+
+class EditedDraft(RegpackError):
+    """A Word draft in build/ was edited by a person since regpack wrote it."""
+
+    exit_code = 7
+
+
+def relpath(path: Path, base: Path | None = None) -> str:
+    """A path as the user typed it: relative to `base` (default: cwd) when possible."""
+    base = base or Path.cwd()
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

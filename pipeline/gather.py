@@ -1,0 +1,125 @@
+"""Stage 1 of a build: read and check everything, write nothing.
+
+Catalog, form, sources, cross-checks, the coverage gate, template lint and the edited-draft check
+all run here. Every problem is collected; errors (or warnings under --strict) stop the build
+before a single output is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.catalog_data import Catalog, RiskAssessmentForm, load_catalog, load_form
+from pipeline.context import BuildMeta
+from pipeline.coverage import Coverage, compute_coverage
+from pipeline.crosscheck import check_arrangement, todo_markers
+from pipeline.documents import DOCUMENTS, PACK_COVER
+from pipeline.errors import Problem, SourceErrors, relpath
+from pipeline.manifest import build_date, read_manifest, sha256_file
+from pipeline.project import BuildOptions, Project
+from pipeline.render import template_problems
+from pipeline.sources import LoadedArrangement, load_sources
+
+# context keys every document gets; the rest depend on the document's declared sources
+_CONTEXT_KEYS = {"doc", "inst", "arr", "facts", "cov", "images"}
+_KIND_KEYS = {"vendor": {"vendor", "contract", "dd", "attestations"}, "controls": {"controls", "matrix"},
+              "risk": {"risk", "risks"}, "contingency": {"bcp"}, "exit": {"exit_plan", "triggers"},
+              "board": {"board"}}
+_DOC_KEYS = {"RAF": {"form"}, "BOARD": {"timeline"}}
+
+
+@dataclass
+class ArrangementPlan:
+    loaded: LoadedArrangement
+    coverage: Coverage
+    meta: BuildMeta
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.loaded.sources.arrangement.id
+
+
+@dataclass
+class Gathered:
+    catalog: Catalog
+    form: RiskAssessmentForm
+    arrangements: list[ArrangementPlan]
+    template_sha: dict[str, str]
+    warnings: list[Problem]
+
+
+def _template_checks(project: Project) -> tuple[dict[str, str], list[Problem]]:
+    problems, shas = [], {}
+    for spec in DOCUMENTS:
+        path = project.templates / spec.template
+        if not path.is_file():
+            problems.append(Problem(relpath(path), 0, "", "template missing"))
+            continue
+        keys = set(_CONTEXT_KEYS) | _DOC_KEYS.get(spec.key, set())
+        for kind in spec.uses:
+            keys |= _KIND_KEYS.get(kind, set())
+        problems += template_problems(path, keys)
+        shas[spec.template] = sha256_file(path)
+    cover = project.templates / PACK_COVER
+    if cover.is_file():
+        shas[PACK_COVER] = sha256_file(cover)
+    else:
+        problems.append(Problem(relpath(cover), 0, "", "template missing"))
+    return shas, problems
+
+
+def edited_drafts(project: Project, arrangement_id: str) -> list[Path]:
+    """Word drafts in build/ whose bytes differ from what the last build recorded (edited in Word)."""
+    folder = project.build / arrangement_id
+    manifest = read_manifest(folder)
+    if not manifest:
+        return []
+    edited = []
+    for doc in manifest.get("documents", []):
+        path = folder / doc["docx"]["path"]
+        if path.is_file() and sha256_file(path) != doc["docx"]["sha256"]:
+            edited.append(path)
+    return edited
+
+
+def gather(project: Project, options: BuildOptions) -> Gathered:
+    problems: list[Problem] = []
+    try:
+        catalog = load_catalog()
+        form = load_form(catalog=catalog)
+    except SourceErrors as exc:  # the shipped catalog is data too: report it the same way
+        raise SourceErrors(exc.problems) from None
+    template_sha, template_issues = _template_checks(project)
+    problems += template_issues
+    loaded, source_problems = load_sources(project.sources, options.arrangement)
+    problems += source_problems
+    plans = []
+    for item in loaded:
+        src = item.sources
+        issues = check_arrangement(item, catalog, project.sources) + todo_markers(list(src.files))
+        coverage = compute_coverage(src, catalog)
+        if options.final:
+            issues = [Problem(p.file, p.line, p.path, p.message + " (a final build allows no TODO markers)")
+                      if p.message.startswith("TODO") else p for p in issues]
+            arr_file = item.files["controls"].display
+            issues += [Problem(arr_file, 0, "controls.responses", f"no response to applicable requirement "
+                               f"{gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
+        for path in edited_drafts(project, src.arrangement.id):
+            if not options.keep_edited:
+                issues.append(Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it "
+                                      "(edited in Word?); its edits would be lost. Carry them into the sources "
+                                      "and delete the file, or build with --keep-edited to keep it beside the "
+                                      "new draft as *.edited.docx"))
+        when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
+                          src.arrangement.dates.hkma_notification)
+        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final),
+                                     [p for p in issues if p.severity == "warning"]))
+        problems += issues
+    final_todo = options.final
+    errors = [p for p in problems if p.severity == "error" or options.strict
+              or (final_todo and p.message.startswith("TODO"))]
+    if errors:
+        raise SourceErrors(errors)
+    return Gathered(catalog, form, plans, template_sha, [p for p in problems if p.severity == "warning"])

@@ -1,0 +1,32 @@
+"""`sources/institution.yaml`: the authorized institution, shared by its arrangements."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.models.common import Person, Strict, Text
+
+
+class Institution(Strict):
+    name_en: Text
+    name_zh: Text
+    """Traditional Chinese name, e.g. 港灣子午銀行有限公司."""
+    short_name: Text = Field(max_length=12)
+    type: Literal["licensed_bank", "restricted_licence_bank", "deposit_taking_company"]
+    incorporation: Literal["local", "overseas"]
+    registered_address: Text
+    board_name: Text = "Board of Directors"
+    """Overseas-incorporated AIs may name local senior management or a regional board here."""
+    classification: Text = "Confidential"
+    contact: Person
+    """The contact person for the HKMA."""
+    signatory: Person
+    """Who signs the cover letter and the management declaration."""
+
+    @property
+    def type_label(self) -> str:
+        return {"licensed_bank": "Licensed bank",
+                "restricted_licence_bank": "Restricted licence bank",
+                "deposit_taking_company": "Deposit-taking company"}[self.type]

@@ -1,0 +1,119 @@
+"""`sources/<id>/vendor.yaml`: the provider, due diligence (SA-2 2.3.1), attestations, contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from pipeline.models.common import Evidence, Rating, Strict, Text
+
+
+class Finding(Strict):
+    rating: Rating
+    assessment: Text
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class DueDiligence(Strict):
+    """One finding per SA-2 2.3.1 topic."""
+
+    financial_soundness: Finding
+    reputation: Finding
+    managerial_skills: Finding
+    technical_capabilities: Finding
+    operational_capability_capacity: Finding
+    culture_strategy_fit: Finding
+    banking_familiarity_innovation: Finding
+    cost_quality: Finding
+
+    TOPICS: ClassVar[dict[str, str]] = {
+        "financial_soundness": "Financial soundness",
+        "reputation": "Reputation",
+        "managerial_skills": "Managerial skills",
+        "technical_capabilities": "Technical capabilities",
+        "operational_capability_capacity": "Operational capability and capacity",
+        "culture_strategy_fit": "Fit with corporate culture and development strategy",
+        "banking_familiarity_innovation": "Familiarity with banking; pace of innovation",
+        "cost_quality": "Cost and quality of service",
+    }
+
+
+class Attestation(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    type: Text
+    scope: Text
+    issuer: Text
+    period_start: dt.date | None = None
+    period_end: dt.date
+    """End of the report period (or certificate validity end for a certificate)."""
+
+
+class IndependentAssessment(Strict):
+    """TM-G-1 7.1.1: independent assessment of a critical provider's IT control environment."""
+
+    by: Text
+    date: dt.date
+    objectives: Text
+    scope: Text
+    result: Text
+    provided_to_hkma: bool
+
+
+class Subcontractor(Strict):
+    name: Text
+    service: Text
+    country: Text
+    data_access: bool
+
+
+class Substitutability(Strict):
+    rating: Literal["easy", "moderate", "difficult"]
+    rationale: Text
+
+
+class ServiceLevel(Strict):
+    metric: Text
+    target: Text
+
+
+class AuditRights(Strict):
+    institution: Text
+    internal_audit: Text
+    external_audit: Text
+    hkma: Text
+    pooled_or_reports: Text
+
+
+class Contract(Strict):
+    type: Literal["agreement", "mou"]
+    title: Text
+    service_levels: list[ServiceLevel] = Field(min_length=1)
+    liabilities: Text
+    confidentiality_undertaking: Text
+    breach_remedies: Text
+    audit_rights: AuditRights
+    subcontracting: Text
+    incident_notification: Text
+    termination_rights: Text
+    termination_assistance: Text
+    data_return_destruction: Text
+    sw_hw_ownership: Text
+    governing_law: Text
+    review_cycle: Text
+
+
+class Vendor(Strict):
+    legal_name: Text
+    short_name: Text
+    parent: Text
+    incorporation: Text
+    regulated_status: Text
+    intra_group: bool
+    due_diligence: DueDiligence
+    attestations: list[Attestation] = Field(min_length=1)
+    independent_it_assessment: IndependentAssessment
+    subcontractors: list[Subcontractor] = Field(default_factory=list)
+    substitutability: Substitutability
+    contract: Contract

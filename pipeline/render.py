@@ -1,0 +1,87 @@
+"""Stage 3: render a Word document from its template with docxtpl.
+
+Templates fail loudly (StrictUndefined) and escape everything (autoescape): source text is data,
+never a template. Rendering writes to a staging path; the orchestrator moves finished files.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+
+from pipeline.text import fmt_date, hours, yesno
+from pipeline.docxpost import CoreProps, ReviewComment, finalize_docx
+from pipeline.errors import Problem, RegpackError, relpath
+from pipeline.wordmarkup import MarkdownToWord
+
+
+class TemplateError(RegpackError):
+    """A template refers to something the sources do not provide, or is not valid Jinja."""
+
+    exit_code = 2
+
+
+def _date_filter(value: date | None) -> str:
+    return fmt_date(value)
+
+
+def jinja_environment() -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(d=_date_filter, yesno=yesno, hours=hours)
+    return env
+
+
+def template_problems(template: Path, context_keys: set[str]) -> list[Problem]:
+    """Template lint: names the template uses that its context will not have, found before any output."""
+    env = jinja_environment()
+    env.filters.update(markdown=lambda *a: "", inline_markdown=lambda *a: "")
+    try:
+        needed = DocxTemplate(str(template)).get_undeclared_template_variables(env)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(relpath(template), 0, "", f"template syntax: {exc.message} (Jinja line {exc.lineno})")]
+    except Exception as exc:  # a damaged .docx (edited in an odd tool) is a template problem
+        return [Problem(relpath(template), 0, "", f"cannot read template: {exc}")]
+    missing = sorted(set(needed) - context_keys - {"images"})
+    return [Problem(relpath(template), 0, "", f"uses {name!r}, which this document's context does not provide")
+            for name in missing]
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    template: Path
+    context: dict
+    out: Path
+    props: CoreProps
+    comments: tuple[ReviewComment, ...]
+    when: datetime
+
+
+def render_document(req: RenderRequest) -> list[str]:
+    """Render one document; returns comment anchors that were not found in the text."""
+    tpl = DocxTemplate(str(req.template))
+    tpl.init_docx()
+    env = jinja_environment()
+    converter = MarkdownToWord(tpl)
+    env.filters.update(markdown=converter, inline_markdown=converter.inline)
+    context = dict(req.context)
+    pngs = context.pop("image_png", {})
+    context["images"] = {name: InlineImage(tpl, io.BytesIO(data), width=Mm(150)) for name, data in pngs.items()}
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{relpath(req.template)}: {exc.message}: the template uses a name the "
+                            "sources do not provide; fix the template or the sources") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{relpath(req.template)}: {exc}") from None
+    staging = req.out.with_name(req.out.name + ".render.docx")
+    tpl.save(str(staging))
+    try:
+        return finalize_docx(staging, req.out, req.props, req.comments, req.when)
+    finally:
+        staging.unlink(missing_ok=True)

@@ -1,0 +1,147 @@
+"""Template: the board paper asking the board to approve the outsourcing arrangement."""
+
+from __future__ import annotations
+
+from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break
+
+
+def md(doc, expr: str, style: str = "Body Text") -> None:
+    doc.add_paragraph("{{p " + expr + "|markdown('" + style + "') }}")
+
+
+def build(path) -> None:
+    doc = new_document()
+    header_footer(doc, "{{ doc.title }}")
+    cover(doc, "{{ doc.title }}")
+    h = doc.add_heading
+    kv_table(doc, [("Meeting", "{{ board.body }}, {{ facts.board_date }}"),
+                   ("Agenda item", "{{ board.agenda_item }}"), ("Paper reference", "{{ board.paper_reference }}"),
+                   ("Sponsor", "{{ board.sponsor.name }}, {{ board.sponsor.title }}"),
+                   ("Presenter", "{{ board.presenter.name }}, {{ board.presenter.title }}"),
+                   ("Purpose", "{{ board.purpose }}")])
+
+    h("Decision requested", 1)
+    md(doc, "board.decision_requested")
+    h("Draft resolution", 2)
+    doc.add_paragraph("RESOLVED that the {{ inst.board_name }}:")
+    doc.add_paragraph("{%p for r in board.resolutions %}")
+    doc.add_paragraph("({{ loop.index }}) {{ r }}")
+    doc.add_paragraph("{%p endfor %}")
+
+    h("Executive summary", 1)
+    md(doc, "board.executive_summary")
+    kv_table(doc, [("Provider", "{{ facts.vendor_name }}"), ("Service", "{{ arr.service }}"),
+                   ("Criticality", "{{ facts.criticality }}"), ("Go-live", "{{ facts.go_live }}"),
+                   ("Annual cost", "{{ facts.annual_cost }}"), ("RTO / RPO", "{{ facts.rto }} / {{ facts.rpo }}"),
+                   ("Exit", "{{ facts.exit_duration }}, {{ facts.exit_cost }}"),
+                   ("Coverage", "{{ cov.summary }}")])
+
+    h("Business case and options considered", 1)
+    h("Reasons for outsourcing", 2)
+    doc.add_paragraph("{%p for r in arr.reasons %}")
+    doc.add_paragraph("{{ r }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    h("Costs and benefits", 2)
+    md(doc, "arr.cost_benefit")
+    h("Options considered", 2)
+    loop_table(doc, ["Option", "Assessment", "Preferred"],
+               ["{{ o.name }}", "{{p o.assessment|markdown('Table Text') }}", "{{ o.chosen|yesno }}"],
+               "o in arr.options_considered", (4.0, 10.6, 2.0))
+    h("Strategic fit", 2)
+    md(doc, "board.governance.cloud_strategy")
+    md(doc, "board.governance.it_strategy")
+
+    h("Scope and materiality", 1)
+    kv_table(doc, [("Service", "{{ arr.service }}"), ("Business area", "{{ arr.business_area }}"),
+                   ("Cloud model", "{{ facts.service_model }}, {{ facts.deployment_model }} cloud"),
+                   ("Data", "{{ facts.data_categories }}"),
+                   ("Locations", "Storage: {{ facts.storage_locations }}; backup: {{ facts.backup_locations }}"),
+                   ("Contract term", "{{ facts.contract_term }}"), ("Go-live", "{{ facts.go_live }}"),
+                   ("Critical operation", "{{ arr.critical_operation.name }} (tolerance {{ facts.tolerance }})"),
+                   ("Criticality", "{{ facts.criticality }}")])
+    md(doc, "arr.criticality.rationale")
+
+    h("Risk assessment", 1)
+    doc.add_paragraph(
+        "Inherent and residual risk are scored on likelihood (1-5) by impact (1-5). The heat map shows each "
+        "risk's residual position; {{ facts.risks_outside_appetite }}.")
+    doc.add_paragraph("{{ images.heatmap }}")
+    doc.add_paragraph("Figure 1: Residual risk heat map (likelihood by impact)", style="Caption")
+    loop_table(doc, ["Id", "Risk", "Inherent", "Key mitigations", "Residual", "Appetite"],
+               ["{{ r.id }}", "{{ r.title }}", "{{ r.inherent }}", "{{ r.mitigations }}", "{{ r.residual }}", "{{ r.within }}"],
+               "r in risks", (1.1, 3.6, 2.1, 6.0, 2.1, 1.7))
+    md(doc, "risk.residual_conclusion")
+
+    h("Due diligence", 1)
+    loop_table(doc, ["Topic (SA-2 2.3.1)", "Rating", "Summary"],
+               ["{{ t.topic }}", "{{ t.rating }}", "{{p t.assessment|markdown('Table Text') }}"],
+               "t in dd", (4.2, 2.8, 9.6))
+    doc.add_paragraph(
+        "Attestations relied on: {{ facts.attestation_list }}. Independent assessment of the IT control "
+        "environment: {{ vendor.independent_it_assessment.by }}, {{ facts.independent_assessment_date }}: "
+        "{{ vendor.independent_it_assessment.result }}")
+
+    h("Shared responsibility and open gaps", 1)
+    doc.add_paragraph("Of {{ cov.applicable }} applicable requirements, {{ cov.answered }} have a response. {{ cov.summary }}.")
+    loop_table(doc, ["Responsibility", "Met", "Partial", "Gap", "N.A.", "Total"],
+               ["{{ c.label }}", "{{ c.met }}", "{{ c.partial }}", "{{ c.gap }}", "{{ c.na }}", "{{ c.total }}"],
+               "c in cov.by_responsibility", (4.1, 2.5, 2.5, 2.5, 2.5, 2.5))
+    doc.add_paragraph("{%p if cov.open_items %}")
+    loop_table(doc, ["Requirement", "Status", "Action", "Owner", "Due"],
+               ["{{ o.citation }}", "{{ o.status }}", "{{ o.action }}", "{{ o.owner }}", "{{ o.due }}"],
+               "o in cov.open_items", (2.8, 1.8, 6.6, 3.2, 2.2))
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("There are no open gaps.")
+    doc.add_paragraph("{%p endif %}")
+
+    h("Key contract terms", 1)
+    kv_table(doc, [("Agreement", "{{ contract.title }}"), ("Liabilities", "{{ contract.liabilities }}"),
+                   ("HKMA and audit access", "{{ contract.audit_rights.hkma }}"),
+                   ("Sub-contracting", "{{ contract.subcontracting }}"),
+                   ("Termination", "{{ contract.termination_rights }}"),
+                   ("Data return or destruction", "{{ contract.data_return_destruction }}"),
+                   ("Governing law", "{{ contract.governing_law }}")])
+
+    h("Data protection and confidentiality", 1)
+    kv_table(doc, [("Personal data", "{{ arr.data.personal_data|yesno }}"),
+                   ("Key ownership", "{{ arr.data.encryption.key_owner }}"),
+                   ("Segregation", "{{ arr.data.segregation }}"),
+                   ("Customer notice", "{{ arr.customer_notification.general_notice }}")])
+
+    h("Contingency and exit", 1)
+    doc.add_paragraph(
+        "The recovery time objective is {{ facts.rto }} and the recovery point objective {{ facts.rpo }}, "
+        "against a tolerance for disruption of {{ facts.tolerance }} for {{ arr.critical_operation.name }}: "
+        "{{ facts.rto_within_tolerance }}.")
+    md(doc, "bcp.recovery_strategy")
+    doc.add_paragraph(
+        "Exit: the target state is {{ facts.exit_target }}, taking an estimated {{ facts.exit_duration }} "
+        "at an estimated cost of {{ facts.exit_cost }}. The plan distinguishes stressed from non-stressed exits:")
+    loop_table(doc, ["Trigger", "Type", "Indicator"], ["{{ t.trigger }}", "{{ t.type_label }}", "{{ t.indicator }}"],
+               "t in triggers", (6.6, 2.6, 7.4))
+
+    h("Monitoring and governance", 1)
+    kv_table(doc, [("Owner", "{{ risk.monitoring.owner }}"), ("Reporting", "{{ risk.monitoring.reporting }}"),
+                   ("Internal audit", "{{ risk.monitoring.internal_audit_cycle }}"),
+                   ("Annual IT control assessment", "{{ risk.monitoring.annual_it_control_assessment }}"),
+                   ("Steering committee", "{{ board.governance.steering_committee }}"),
+                   ("Staff competence", "{{ board.governance.staff_competence }}")])
+
+    h("Regulatory timeline", 1)
+    doc.add_paragraph("{{ images.timeline }}")
+    doc.add_paragraph("Figure 2: Regulatory and implementation timeline", style="Caption")
+    loop_table(doc, ["Date", "Milestone"], ["{{ t.date }}", "{{ t.event }}"], "t in timeline", (3.6, 13.0))
+    doc.add_paragraph("{{ facts.lead_time_note }}")
+
+    h("Sign-offs", 1)
+    loop_table(doc, ["Function", "Name", "Date", "Opinion"],
+               ["{{ s.function }}", "{{ s.name }}, {{ s.title }}", "{{ s.date|d }}", "{{ s.opinion }}"],
+               "s in board.signoffs", (2.8, 4.2, 2.4, 7.2))
+    page_break(doc)
+    h("Appendix: risk register", 1)
+    loop_table(doc, ["Id", "Risk", "Description", "Owner"],
+               ["{{ r.id }}", "{{ r.title }}", "{{p r.description|markdown('Table Text') }}", "{{ r.owner }}"],
+               "r in risks", (1.1, 3.5, 9.0, 3.0))
+    h("Appendix: previous consideration", 1)
+    md(doc, "board.previous_consideration")
+    doc.save(path)

@@ -1,0 +1,27 @@
+"""Template: cover and index of the submission pack (the reading copy sent to the HKMA)."""
+
+from __future__ import annotations
+
+from docxkit import kv_table, loop_table, new_document
+
+
+def build(path) -> None:
+    doc = new_document()
+    for _ in range(3):
+        doc.add_paragraph()
+    doc.add_paragraph("{{ inst.name_en }}", style="Cover Line")
+    doc.add_paragraph("{{ inst.name_zh }}", style="Cover Line")
+    doc.add_paragraph()
+    doc.add_paragraph("Submission pack", style="Title")
+    doc.add_paragraph("{{ arr.title }}", style="Subtitle")
+    kv_table(doc, [("To", "Hong Kong Monetary Authority, Banking Supervision Department"),
+                   ("Arrangement reference", "{{ arr.reference }}"), ("Version", "{{ doc.version }}"),
+                   ("Date", "{{ doc.date }}"), ("Classification", "{{ doc.classification }}"),
+                   ("Status", "{{ doc.status }}")])
+    doc.add_paragraph("Documents enclosed", style="Heading Unnumbered")
+    loop_table(doc, ["", "Document", "Pages in this pack", "Pages"],
+               ["{{ d.label }}", "{{ d.title }}", "{{ d.range }}", "{{ d.pages }}"],
+               "d in documents", (1.2, 9.4, 3.6, 2.4))
+    doc.add_paragraph("Page numbers in each document's own footer restart at 1; the pack's page labels "
+                      "read A-1, B-1 and so on.", style="Small")
+    doc.save(path)
