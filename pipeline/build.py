@@ -69,9 +69,11 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     todo = [w for w in work if w.rebuild]
     packs_needed = _packs_needed(project, gathered, work)
     try:
+        unplaced: dict[str, list[set[str]]] = {}
         for w in todo:                                        # 3. render Word drafts
             progress(f"render {w.name}")
-            report.missing_anchors += render(w, project, staging)
+            unplaced.setdefault(w.plan.id, []).append(set(render(w, project, staging)))
+        report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items() for a in sorted(set.intersection(*sets))]
         if todo or packs_needed:
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
                 for result in conv.convert_all([_job(w, staging) for w in todo]):   # 4. PDF
@@ -132,7 +134,7 @@ def render(w: DocWork, project: Project, staging: Path) -> list[str]:
     request = RenderRequest(template=project.templates / w.spec.template, context=w.context, out=out,
                             props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
                             when=w.plan.meta.build_date)
-    return [f"{w.name}: {a}" for a in render_document(request)]
+    return render_document(request)
 
 
 def _job(w: DocWork, staging: Path) -> ConvertJob:

@@ -42,7 +42,7 @@ def review_comments(plan: "ArrangementPlan", spec: DocumentSpec) -> list[ReviewC
     for p in plan.warnings:
         if p.message.startswith("TODO marker: "):
             note = p.message.removeprefix("TODO marker: ")
-            comments.append(ReviewComment(anchor=note[:40], text=f"Open TODO in {p.file}:{p.line}: {note}"))
+            comments.append(ReviewComment(anchor=plain_summary(note, 400)[:40], text=f"Open TODO in {p.file}:{p.line}: {note}"))
         elif STALE in p.message:
             att = plan.loaded.sources.vendor.attestations[int(p.path.split("[")[1].split("]")[0])]
             comments.append(ReviewComment(anchor=att.type, text=f"Stale evidence ({p.file}:{p.line}): {p.message}"))

@@ -44,7 +44,8 @@ def _esc(text: str) -> str:
 
 
 def _has_text(segs: list[Segment]) -> bool:
-    return any(text.strip() for text, _ in segs)
+    last = next((t for t, _ in reversed(segs) if t.strip() or t == "\n"), "\n")
+    return last != "\n"
 
 
 def _clean_source(text: object) -> str:

@@ -267,3 +267,13 @@ def test_markdown_in_header_has_no_broken_relationship(tmp_path):
     assert_valid(tmp_path / "h-out.docx")
     assert "Draft see policy & <notes>" in docx_text(tmp_path / "h-out.docx")
     assert "<w:hyperlink" not in part(tmp_path / "h-out.docx", "word/header1.xml")
+
+
+def test_inline_flattens_blocks_with_single_breaks_and_explicit_start_is_kept(tmp_path):
+    tpl = DocxTemplate(make_template(tmp_path / "t5.docx"))
+    conv = MarkdownToWord(tpl)
+    value = conv.inline("para one\n\npara **two**\n\n- item")
+    assert value.count("<w:br/>") == 2 and "<w:p" not in value
+    conv("3. three\n4. four")
+    numbering = tpl.docx.part.numbering_part.element.xml
+    assert '<w:startOverride w:val="3"/>' in numbering

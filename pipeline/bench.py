@@ -1,0 +1,140 @@
+"""`make bench`: regpack against bare LibreOffice and against the naive pipeline, on one machine.
+
+Generates K synthetic arrangements from the example (varied text, same shape) in a temporary folder
+and measures (a) a full regpack build; (b) the limit: the same .docx files converted by bare
+LibreOffice, one `soffice --convert-to pdf` batch per worker; (c) the naive pipeline: docxtpl render,
+then one `soffice` process per document, sequentially; (d) a rebuild with nothing changed; and full
+builds at K=10 and K=40 for scaling. The last line carries the ratios.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.convert import find_soffice
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = "hmb-payments-hub-aws"
+EPOCH = "1767225600"
+
+
+def make_project(folder: Path, k: int) -> Path:
+    """K arrangements copied from the example, each with its own id and varied text."""
+    (folder / "sources").mkdir(parents=True)
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copy(ROOT / "sources" / "institution.yaml", folder / "sources" / "institution.yaml")
+    shutil.copytree(ROOT / "sources" / "schema", folder / "sources" / "schema")
+    for n in range(1, k + 1):
+        arr_id = f"hmb-synthetic-{n:03d}"
+        dest = folder / "sources" / arr_id
+        shutil.copytree(ROOT / "sources" / EXAMPLE, dest)
+        for path in dest.iterdir():
+            text = path.read_text(encoding="utf-8").replace(EXAMPLE, arr_id)
+            if path.name == "arrangement.yaml":
+                text = text.replace("title: ", f"title: Synthetic {n:03d} ", 1)
+            if path.suffix == ".md":
+                text += f"\n\nVariant {n:03d}: this synthetic arrangement exercises the pipeline at scale.\n"
+            path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _run(args: list[str], cwd: Path) -> float:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "CI": "1"}
+    start = time.monotonic()
+    subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
+    return time.monotonic() - start
+
+
+RSS_PROBE = ("import resource, sys; from pipeline.cli import main; rc = main(sys.argv[1:]); "
+             "print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+
+
+def regpack_build(project: Path) -> tuple[float, int]:
+    """Seconds of a full build and the peak RSS (MB) of the regpack process itself."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "CI": "1"}
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", RSS_PROBE, "-C", str(project), "build"], cwd=project, env=env,
+                          capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    if done.returncode != 0:
+        raise SystemExit(f"regpack build failed:\n{done.stdout}\n{done.stderr}")
+    rss_kb = int(next(line.split()[1] for line in done.stderr.splitlines() if line.startswith("RSS_KB")))
+    return seconds, rss_kb // 1024
+
+
+def bare_limit(docx: list[Path], workers: int, out: Path) -> float:
+    """One `soffice --convert-to pdf` batch per worker, each with its own profile, all at once."""
+    soffice = find_soffice()
+    batches = [docx[i::workers] for i in range(workers)]
+    start = time.monotonic()
+    procs = []
+    for i, batch in enumerate(batches):
+        if not batch:
+            continue
+        (out / f"w{i}").mkdir(parents=True, exist_ok=True)
+        procs.append(subprocess.Popen([soffice, f"-env:UserInstallation=file://{out}/profile-{i}", "--headless",
+                                       "--convert-to", "pdf", "--outdir", str(out / f"w{i}"), *map(str, batch)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for proc in procs:
+        proc.wait()
+    return time.monotonic() - start
+
+
+def naive(project: Path, out: Path) -> float:
+    """The obvious script: render each document with docxtpl, then one soffice process per document."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from pipeline.gather import gather; from pipeline.project import Project, BuildOptions\n"
+        "from pipeline.documents import DOCUMENTS; from pipeline.context import document_context\n"
+        "from pipeline.render import render_document, RenderRequest; from pipeline.packing import document_props\n"
+        "p = Project.at(sys.argv[1]); out = Path(sys.argv[2]); g = gather(p, BuildOptions())\n"
+        "for a in g.arrangements:\n"
+        "    for s in DOCUMENTS:\n"
+        "        ctx = document_context(s, a.loaded.sources, a.coverage, g.catalog, g.form, a.meta)\n"
+        "        render_document(RenderRequest(p.templates / s.template, ctx, out / f'{a.id}-{s.slug}.docx',"
+        " document_props(a, s), (), a.meta.build_date))\n")
+    soffice = find_soffice()
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", code, str(project), str(out)], check=True, capture_output=True)
+    for docx in sorted(out.glob("*.docx")):
+        subprocess.run([soffice, f"-env:UserInstallation=file://{out}/profile", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=300)
+    return time.monotonic() - start
+
+
+def main() -> None:
+    workers = int(os.environ.get("REGPACK_WORKERS") or os.cpu_count() or 1)
+    k = int(os.environ.get("BENCH_K", "20"))
+    with tempfile.TemporaryDirectory(prefix="regpack-bench-") as tmp:
+        tmp = Path(tmp)
+        project = make_project(tmp / f"k{k}", k)
+        full, rss = regpack_build(project)
+        print(f"(a) regpack full build, K={k}: {full:.1f} s, peak RSS {rss} MB")
+        docx = sorted((project / "build").glob("*/word/*.docx"))
+        limit = bare_limit(docx, workers, tmp / "limit")
+        print(f"(b) bare LibreOffice, {len(docx)} documents in {workers} batches: {limit:.1f} s")
+        naive_s = naive(project, tmp / "naive")
+        print(f"(c) naive pipeline (docxtpl + one soffice per document): {naive_s:.1f} s")
+        noop = _run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project)
+        print(f"(d) rebuild with nothing changed: {noop:.2f} s")
+        shutil.rmtree(project / "build")
+        scale = {}
+        for size in (10, 40):
+            scaled = make_project(tmp / f"k{size}", size)
+            scale[size], _ = regpack_build(scaled)
+            print(f"    full build at K={size}: {scale[size]:.1f} s")
+            shutil.rmtree(scaled)
+    print(f"machine: {os.cpu_count()} cores, {workers} LibreOffice workers")
+    print(f"bench: K={k} full_over_limit={full / limit:.2f} naive_over_full={naive_s / full:.2f} "
+          f"noop_over_full={noop / full:.3f} k40_over_k10={scale[40] / scale[10]:.2f} peak_rss_mb={rss}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""End to end: the example sources become three Word documents, three PDF/A files, a bookmarked pack
+and a manifest; facts from the sources appear in Word and PDF text."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.docxpost import docx_comments, docx_text
+from tests.conftest import ARR, ROOT, copy_project, ooxml_check, regpack
+
+DOCS = ("notification-package", "risk-assessment-form", "board-paper")
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def out(built_project) -> Path:
+    return built_project / "build" / ARR
+
+
+def test_outputs_exist(out):
+    for slug in DOCS:
+        assert (out / "word" / f"{slug}.docx").stat().st_size > 10_000
+        assert (out / "pdf" / f"{slug}.pdf").stat().st_size > 10_000
+    assert (out / f"{ARR}-submission-pack.pdf").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    listed = {e["path"] for e in manifest["outputs"]}
+    assert {f"word/{s}.docx" for s in DOCS} | {f"pdf/{s}.pdf" for s in DOCS} <= listed
+    assert any(e["path"].endswith("controls.yaml") for e in manifest["sources"])
+    assert all(len(e["sha256"]) == 64 for e in manifest["sources"] + manifest["templates"] + manifest["outputs"])
+
+
+@pytest.mark.parametrize("slug", DOCS)
+def test_source_facts_in_word_and_pdf(out, slug):
+    word = docx_text(out / "word" / f"{slug}.docx")
+    pdf = " ".join(pdf_text(out / "pdf" / f"{slug}.pdf").split())
+    for fact in ("Harbourfront Meridian Bank Limited", "海濱子午銀行有限公司", "Amazon Web Services, Inc.",
+                 "Retail payments hub on Amazon Web Services"):
+        assert fact in word, fact
+        assert fact in pdf, fact
+
+
+def test_control_response_in_notification(out):
+    word = docx_text(out / "word" / "notification-package.docx")
+    pdf = " ".join(pdf_text(out / "pdf" / "notification-package.pdf").split())
+    assert "TM-G-1 §3.1.4" in word
+    for phrase in ("customer-managed", "KMS"):
+        assert phrase in word and phrase in pdf
+
+
+def test_every_docx_is_schema_valid(out):
+    result = ooxml_check(sorted((out / "word").glob("*.docx")))
+    if result is None:
+        pytest.skip("ooxml-check not present")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 invalid" in result.stdout
+
+
+def test_pack_has_one_bookmark_per_document(out):
+    reader = PdfReader(out / f"{ARR}-submission-pack.pdf")
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top[1:] == ["Outsourcing Notification Package",
+                       "Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing)",
+                       "Board Paper: Approval of Outsourcing Arrangement"]
+    nested = [item for item in reader.outline if isinstance(item, list)]
+    assert len(nested) >= 3  # each document's headings nest below its bookmark
+
+
+def test_fonts_embedded_including_chinese(out):
+    for slug in DOCS:
+        listing = subprocess.run(["pdffonts", str(out / "pdf" / f"{slug}.pdf")], capture_output=True, text=True).stdout
+        rows = listing.splitlines()[2:]
+        assert rows, listing
+        for row in rows:
+            assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), row
+        assert "CJK" in listing, listing
+
+
+def test_source_text_is_data_not_markup(out):
+    word = docx_text(out / "word" / "notification-package.docx")
+    assert "{{REF}}" in word
+    assert "Risk & Compliance" in docx_text(out / "word" / "board-paper.docx")
+    assert "< 5 ms" in word or "< 50 ms" in word
+
+
+def test_draft_marked_and_open_items_commented(out):
+    board = out / "word" / "board-paper.docx"
+    assert "DRAFT" in docx_text(board)
+    comments = docx_comments(board)
+    assert any("TODO" in text for _, text in comments), comments
+    assert any("partial" in text for _, text in docx_comments(out / "word" / "notification-package.docx"))
+
+
+def test_plausible_page_counts(out):
+    pages = {slug: len(PdfReader(out / "pdf" / f"{slug}.pdf").pages) for slug in DOCS}
+    assert pages["notification-package"] > 10
+    assert pages["risk-assessment-form"] > 6
+    assert pages["board-paper"] > 6
+
+
+def test_rebuild_with_nothing_changed_does_nothing(built_project, out):
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = regpack(built_project, "build")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to do" in result.stdout
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_templates_hold_no_institution_specific_text():
+    for template in (ROOT / "templates").glob("*.docx"):
+        with zipfile.ZipFile(template) as z:
+            xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/") and n.endswith(".xml"))
+        for word in ("Harbourfront", "HMB", "海濱", "Amazon", "AWS", "Singapore", "payments"):
+            assert word not in xml, (template.name, word)
+
+
+def test_shared_facts_read_the_same_in_all_documents(out):
+    texts = {slug: " ".join(docx_text(out / "word" / f"{slug}.docx").split()) for slug in DOCS}
+    for fact in ("Amazon Web Services, Inc.", "3 May 2027", "AWS Asia Pacific (Hong Kong) Region"):
+        for slug, text in texts.items():
+            assert fact in text, (slug, fact)
+    for fact in ("2 hours", "15 minutes", "10 months"):
+        assert fact in texts["notification-package"] and fact in texts["board-paper"], fact
+    for slug, text in texts.items():  # no second spelling of the go-live date
+        assert "2027-05-03" not in text, slug
+
+
+def test_failed_build_leaves_previous_outputs(tmp_path):
+    project = copy_project(tmp_path / "p")
+    (project / "build" / ARR).mkdir(parents=True)
+    marker = project / "build" / ARR / "manifest.json"
+    marker.write_text('{"previous": true}\n')
+    vendor = project / "sources" / ARR / "vendor.yaml"
+    vendor.write_text(vendor.read_text().replace("legal_name:", "legal_nme:", 1))
+    result = regpack(project, "build")
+    assert result.returncode == 2
+    assert "did you mean 'legal_name'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert marker.read_text() == '{"previous": true}\n'
+    assert sorted(p.name for p in (project / "build").rglob("*")) == [ARR, "manifest.json"]
