@@ -13,8 +13,8 @@ from rich.table import Table
 
 from pipeline.errors import RegpackError, SourceErrors
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)  # no emoji: `file.yaml:100:` stays text
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _parser() -> argparse.ArgumentParser:

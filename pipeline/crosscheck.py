@@ -12,8 +12,11 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from pipeline.catalog_data import Catalog
 from pipeline.errors import Problem, relpath
+from pipeline.models import SOURCE_KINDS
 from pipeline.models.common import EvidenceFile
 from pipeline.sources import LoadedArrangement
 from pipeline.validation import field_path
@@ -73,14 +76,15 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
     lead = arr.hkma.lead_time_days
     if d.hkma_notification + timedelta(days=lead) > d.planned_go_live:
         gap = (d.planned_go_live - d.hkma_notification).days
+        when = f"only {gap} day{'s' if gap != 1 else ''} after" if gap >= 0 else f"{-gap} days before"
         c.add("arrangement", ("dates", "planned_go_live"),
-              f"go-live {d.planned_go_live} is only {gap} days after the HKMA notification "
+              f"go-live {d.planned_go_live} is {when} the HKMA notification "
               f"{d.hkma_notification}; the institution's assumed lead time is {lead} days "
               "(hkma.lead_time_days): move a date or change the assumption")
     if d.board_meeting > d.hkma_notification:
         c.add("arrangement", ("dates", "board_meeting"),
               f"board meeting {d.board_meeting} is after the HKMA notification {d.hkma_notification}; "
-              "the declaration states board approval", "warning")
+              "the notification declares the board's approval: hold the meeting first", "warning")
     if d.contract_signing > d.planned_go_live:
         c.add("arrangement", ("dates", "contract_signing"),
               f"contract signing {d.contract_signing} is after go-live {d.planned_go_live}")
@@ -90,21 +94,31 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
         age = (d.hkma_notification - att.period_end).days
         if age > STALE_AFTER_DAYS:
             c.add("vendor", ("attestations", i, "period_end"),
-                  f"{att.type} report period ended {att.period_end}, {age} days before the submission "
-                  f"date {d.hkma_notification}: obtain the current report", "warning")
+                  f"attestation {att.id!r} ({att.type}) period ended {att.period_end}, {age} days (over 12 "
+                  f"months) before the submission date {d.hkma_notification}: obtain the current report",
+                  "warning")
 
-    # evidence files kept with the sources must exist inside the sources folder
-    for i, resp in enumerate(src.controls.responses):
-        for j, ev in enumerate(resp.evidence):
-            if isinstance(ev, EvidenceFile):
-                target = (src.folder / ev.file).resolve()
-                if not target.is_relative_to(root.resolve()):
-                    c.add("controls", ("responses", i, "evidence", j, "file"),
-                          f"evidence file {ev.file!r} lies outside the sources folder")
-                elif not target.is_file():
-                    c.add("controls", ("responses", i, "evidence", j, "file"),
-                          f"evidence file {ev.file!r} not found (looked for {relpath(target)})")
+    # evidence files kept with the sources (controls, due diligence) must exist inside the sources folder
+    for kind in SOURCE_KINDS:
+        for loc, ev in _evidence_files(getattr(src, kind), ()):
+            target = (src.folder / ev.file).resolve()
+            if not target.is_relative_to(root.resolve()):
+                c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} lies outside the sources folder "
+                                            f"({relpath(root)}/); move it inside")
+            elif not target.is_file():
+                c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} not found (looked for {relpath(target)})")
     return c.problems
+
+
+def _evidence_files(value: object, loc: tuple) -> list[tuple[tuple, EvidenceFile]]:
+    """Every EvidenceFile inside a validated model, with its location."""
+    if isinstance(value, EvidenceFile):
+        return [(loc, value)]
+    if isinstance(value, BaseModel):
+        return [hit for name in type(value).model_fields for hit in _evidence_files(getattr(value, name), (*loc, name))]
+    if isinstance(value, (list, tuple)):
+        return [hit for i, item in enumerate(value) for hit in _evidence_files(item, (*loc, i))]
+    return []
 
 
 def todo_markers(files: list[Path]) -> list[Problem]:

@@ -103,9 +103,10 @@ def gather(project: Project, options: BuildOptions) -> Gathered:
         if options.final:
             issues = [Problem(p.file, p.line, p.path, p.message + " (a final build allows no TODO markers)")
                       if p.message.startswith("TODO") else p for p in issues]
-            arr_file = item.files["controls"].display
-            issues += [Problem(arr_file, 0, "controls.responses", f"no response to applicable requirement "
-                               f"{gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
+            controls = item.files["controls"]
+            line = controls.doc.line_of(("responses",)) if controls.doc else 0
+            issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
+                               f"requirement {gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
         for path in edited_drafts(project, src.arrangement.id):
             if not options.keep_edited:
                 issues.append(Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it "

@@ -14,10 +14,11 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.models import INSTITUTION_KIND, SOURCE_KINDS, ArrangementSources
-from pipeline.validation import problems_from
+from pipeline.validation import field_path, problems_from
 from pipeline.yamlsource import Loc, YamlDocument, YamlProblem, load_yaml, read_text
 
 INCLUDE_KEY = "markdown_file"
+_PLACEHOLDER = "(text of a Markdown file that could not be read)"
 
 
 @dataclass
@@ -36,38 +37,46 @@ def arrangement_folders(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/arrangement.yaml"))
 
 
-def _resolve_includes(data: Any, loc: Loc, file: Path, root: Path, doc: YamlDocument,
-                      display: str, includes: list[Path], problems: list[Problem]) -> Any:
-    """Replace every `{markdown_file: x.md}` with the text of that file (kept inside `root`)."""
-    if isinstance(data, dict):
-        if set(data) == {INCLUDE_KEY}:
-            target = (file.parent / str(data[INCLUDE_KEY])).resolve()
-            line = doc.line_of(loc)
-            if not target.is_relative_to(root.resolve()):
-                problems.append(Problem(display, line, _dotted(loc), f"{data[INCLUDE_KEY]!r} lies outside "
-                                        f"the sources folder {relpath(root)}; move it inside"))
-                return None
-            if not target.is_file():
-                problems.append(Problem(display, line, _dotted(loc),
-                                        f"Markdown file {data[INCLUDE_KEY]!r} not found (looked for {relpath(target)})"))
-                return None
-            try:
-                text = read_text(target)
-            except YamlProblem as exc:
-                problems.append(Problem(relpath(target), exc.line, "", exc.message))
-                return None
-            includes.append(target)
-            return text
-        return {k: _resolve_includes(v, (*loc, k), file, root, doc, display, includes, problems)
-                for k, v in data.items()}
-    if isinstance(data, list):
-        return [_resolve_includes(v, (*loc, i), file, root, doc, display, includes, problems)
-                for i, v in enumerate(data)]
-    return data
+class _Includes:
+    """Replaces every `{markdown_file: x.md}` in one file's data with the text of x.md."""
 
+    def __init__(self, file: Path, kind: str, root: Path, doc: YamlDocument, display: str,
+                 problems: list[Problem]):
+        self.file, self.kind, self.root, self.doc, self.display = file, kind, root, doc, display
+        self.problems, self.paths, self.failed = problems, [], []
 
-def _dotted(loc: Loc) -> str:
-    return ".".join(f"[{p}]" if isinstance(p, int) else p for p in loc).replace(".[", "[")
+    def fail(self, loc: Loc, message: str) -> str:
+        self.problems.append(Problem(self.display, self.doc.line_of(loc), field_path(self.kind, loc), message))
+        self.failed.append(loc)
+        return _PLACEHOLDER
+
+    def resolve(self, data: Any, loc: Loc = ()) -> Any:
+        if isinstance(data, dict) and set(data) == {INCLUDE_KEY}:
+            return self.include(data[INCLUDE_KEY], loc)
+        if isinstance(data, dict):
+            return {k: self.resolve(v, (*loc, k)) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.resolve(v, (*loc, i)) for i, v in enumerate(data)]
+        return data
+
+    def include(self, name: Any, loc: Loc) -> str:
+        if not isinstance(name, str) or not name.strip():
+            return self.fail(loc, f"{INCLUDE_KEY} must name a Markdown file, e.g. `{{{INCLUDE_KEY}: text.md}}`")
+        target = (self.file.parent / name).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            return self.fail(loc, f"Markdown file {name!r} lies outside the sources folder "
+                                  f"({relpath(self.root)}/); move it inside")
+        if not target.is_file():
+            return self.fail(loc, f"Markdown file {name!r} not found (looked for {relpath(target)})")
+        try:
+            text = read_text(target)
+        except YamlProblem as exc:
+            self.problems.append(Problem(relpath(target), exc.line, "", f"{exc.message} (included as "
+                                         f"{field_path(self.kind, loc)} from {self.display}:{self.doc.line_of(loc)})"))
+            self.failed.append(loc)
+            return _PLACEHOLDER
+        self.paths.append(target)
+        return text
 
 
 def read_source(path: Path, kind: str, model: type[BaseModel], root: Path,
@@ -75,28 +84,30 @@ def read_source(path: Path, kind: str, model: type[BaseModel], root: Path,
     """Read, include and validate one source file; append its problems."""
     display = relpath(path)
     if not path.is_file():
-        problems.append(Problem(display, 0, "", f"missing: every arrangement needs a {path.name} "
-                                                "(see `regpack schema` for its fields)"))
+        other = [p.name for p in (path.with_suffix(".yml"), path.with_suffix(".YAML")) if p.is_file()]
+        hint = f"; rename {other[0]} to {path.name}" if other else " (see `regpack schema` for its fields)"
+        problems.append(Problem(display, 0, "", f"file not found: every arrangement needs a {path.name}{hint}"
+                                if kind != "institution" else f"file not found: the project needs a {path.name}{hint}"))
         return SourceFile(path, display, None, None, [])
     try:
         doc = load_yaml(path)
     except YamlProblem as exc:
-        problems.append(Problem(display, exc.line, "", exc.message))
+        problems.append(Problem(display, exc.line, field_path(kind, exc.loc) if exc.loc else "", exc.message))
         return SourceFile(path, display, None, None, [])
     if not isinstance(doc.data, dict):
-        problems.append(Problem(display, 1, kind, "expected a mapping of fields at the top of the file"))
+        got = "a list" if isinstance(doc.data, list) else f"{doc.data!r}"[:40]
+        problems.append(Problem(display, doc.line_of(()), kind,
+                                f"expected a mapping of fields (`key: value` lines) at the top of the file, got {got}"))
         return SourceFile(path, display, doc, None, [])
-    includes: list[Path] = []
-    before = len(problems)
-    data = _resolve_includes(doc.data, (), path, root, doc, display, includes, problems)
-    if len(problems) > before:
-        return SourceFile(path, display, doc, None, includes)
+    includes = _Includes(path, kind, root, doc, display, problems)
+    data = includes.resolve(doc.data)
     try:
         validated = model.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(problems_from(exc, model, kind, display, doc))
-        return SourceFile(path, display, doc, None, includes)
-    return SourceFile(path, display, doc, validated, includes)
+    except ValidationError as exc:  # errors at a failed include were reported already
+        problems.extend(p for p in problems_from(exc, model, kind, display, doc)
+                        if not any(p.path == field_path(kind, loc) for loc in includes.failed))
+        return SourceFile(path, display, doc, None, includes.paths)
+    return SourceFile(path, display, doc, None if includes.failed else validated, includes.paths)
 
 
 @dataclass(frozen=True)
@@ -122,8 +133,13 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
         if not folders:
             known = ", ".join(f.name for f in arrangement_folders(root)) or "none"
             problems.append(Problem(relpath(root), 0, "", f"no arrangement {only!r} (known: {known})"))
-    elif not folders:
-        problems.append(Problem(relpath(root), 0, "", "no arrangement folders (each needs an arrangement.yaml)"))
+    else:
+        for stray in sorted(d for d in root.iterdir() if d.is_dir() and d not in folders):
+            if any(stray.glob("*.yaml")) or any(stray.glob("*.yml")):
+                problems.append(Problem(relpath(stray), 0, "", "folder has YAML files but no arrangement.yaml, "
+                                        "so it is not checked: add one, or move the folder out of sources/"))
+        if not folders:
+            problems.append(Problem(relpath(root), 0, "", "no arrangement folders (each needs an arrangement.yaml)"))
     loaded = []
     for folder in folders:
         files = {k: read_source(folder / f"{k}.yaml", k, m, root, problems) for k, m in SOURCE_KINDS.items()}

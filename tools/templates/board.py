@@ -132,6 +132,7 @@ def build(path) -> None:
     doc.add_paragraph("Figure 2: Regulatory and implementation timeline", style="Caption")
     loop_table(doc, ["Date", "Milestone"], ["{{ t.date }}", "{{ t.event }}"], "t in timeline", (3.6, 13.0))
     doc.add_paragraph("{{ facts.lead_time_note }}")
+    md(doc, "arr.hkma.status")
 
     h("Sign-offs", 1)
     loop_table(doc, ["Function", "Name", "Date", "Opinion"],

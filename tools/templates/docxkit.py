@@ -251,7 +251,10 @@ def cant_split(row) -> None:
 
 
 def set_widths(table, widths_cm) -> None:
+    """Cell widths and the table grid (LibreOffice lays tables out from the grid)."""
     table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm):
             cell.width = Cm(width)
@@ -291,7 +294,9 @@ def kv_table(doc, pairs, widths=(5.0, 11.6)):
     for row, (label, value) in zip(table.rows, pairs):
         cell_text(row.cells[0], label, bold=True)
         shade(row.cells[0], "E8EEF5")
-        cell_text(row.cells[1], value)
+        single = value.startswith("{{ ") and value.endswith(" }}") and value.count("{{") == 1
+        # a value that is one source field may be Markdown, like any text field
+        cell_text(row.cells[1], "{{p " + value[3:-3] + "|markdown('Table Text') }}" if single else value)
         cant_split(row)
     set_widths(table, widths)
     doc.add_paragraph(style="Small")

@@ -85,7 +85,8 @@ def build(path) -> None:
                    ("Criticality", "{{ facts.criticality }}"),
                    ("Contract term", "{{ facts.contract_term }}"),
                    ("Annual cost", "{{ facts.annual_cost }}"),
-                   ("Planned implementation", "{{ facts.go_live }}")])
+                   ("Planned implementation", "{{ facts.go_live }}"),
+                   ("Status of engagement with the HKMA", "{{ arr.hkma.status }}")])
     md(doc, "arr.description")
     h("Systems in scope", 2)
     loop_table(doc, ["System", "Description"], ["{{ s.name }}", "{{p s.description|markdown('Table Text') }}"],

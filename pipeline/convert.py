@@ -1,0 +1,262 @@
+"""DOCX -> PDF with warm LibreOffice processes, one per worker.
+
+Each worker starts `soffice` once (headless, own profile) running the macro in
+`convert_worker.py` inside LibreOffice's Python. The macro connects back to a Unix
+socket and converts documents on request (JSON lines): load hidden, refresh fields,
+update every index, export PDF(/A-2b) with bookmarks. Measured faster per document
+than driving LibreOffice over the UNO bridge from another process. A timeout or
+crash kills the worker's whole process group, restarts it and retries.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import queue
+import shutil
+import subprocess
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pypdf import PdfReader
+
+from pipeline.convert_worker import WorkerCancelled, WorkerFailure, WorkerProcess
+from pipeline.errors import ConversionError, RegpackError, ToolMissing
+
+INSTALL_HINT = (
+    "LibreOffice is not installed: run `apt-get install libreoffice-writer-nogui "
+    "fonts-crosextra-carlito fonts-crosextra-caladea fonts-noto-cjk python3-uno "
+    "libreoffice-script-provider-python` (Debian/Ubuntu) or set REGPACK_SOFFICE to the soffice command"
+)
+
+
+@dataclass(frozen=True)
+class ConvertJob:
+    docx: Path
+    pdf: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    job: ConvertJob
+    pages: int
+    seconds: float
+
+
+def find_soffice() -> str:
+    """The LibreOffice command: env REGPACK_SOFFICE, else `soffice`/`libreoffice` on PATH."""
+    wanted = os.environ.get("REGPACK_SOFFICE")
+    for candidate in [wanted] if wanted else ["soffice", "libreoffice"]:
+        if found := shutil.which(candidate):
+            return found
+    raise ToolMissing(INSTALL_HINT + (f" (REGPACK_SOFFICE={wanted!r} not found)" if wanted else ""))
+
+
+@functools.lru_cache(maxsize=None)
+def _version(command: str) -> str:
+    try:
+        done = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolMissing(f"{INSTALL_HINT} ({command} --version failed: {exc})") from None
+    return done.stdout.strip() or done.stderr.strip()
+
+
+def libreoffice_version(soffice: str | None = None) -> str:
+    """E.g. "LibreOffice 7.4.7.2 40(Build:2)"; cached per command."""
+    return _version(soffice or find_soffice())
+
+
+def _count_pages(pdf: Path) -> int:
+    try:
+        with open(pdf, "rb") as fh:
+            if fh.read(5) != b"%PDF-":
+                raise WorkerFailure("LibreOffice wrote an empty file or not a PDF")
+        pages = len(PdfReader(pdf).pages)
+    except FileNotFoundError:
+        raise WorkerFailure("LibreOffice reported success but wrote no PDF") from None
+    except WorkerFailure:
+        raise
+    except Exception as exc:  # pypdf's errors
+        raise WorkerFailure(f"the PDF cannot be read: {exc}") from None
+    if pages < 1:
+        raise WorkerFailure("the PDF has no pages")
+    return pages
+
+
+def _signal_kill_all(offices: list[WorkerProcess]) -> None:
+    for office in offices:
+        office.signal_kill()
+
+
+class Converter:
+    """Converts DOCX jobs to PDF with warm LibreOffice processes; use as a context manager."""
+
+    def __init__(self, workers: int | None = None, timeout: float = 120.0, retries: int = 2,
+                 pdfa: bool = True, progress: Callable[[ConvertResult], None] | None = None,
+                 soffice: str | None = None):
+        if soffice is not None and not shutil.which(soffice):
+            raise ToolMissing(f"{INSTALL_HINT} ({soffice!r} not found)")
+        self.soffice = shutil.which(soffice) if soffice else find_soffice()
+        self.workers, self.timeout, self.retries = workers, timeout, retries
+        self.pdfa, self.progress = pdfa, progress
+        self.starts = 0
+        self._offices: list[WorkerProcess] = []
+        self._threads: list[threading.Thread] = []
+        self._starts_lock = threading.Lock()
+        weakref.finalize(self, _signal_kill_all, self._offices)  # last resort, e.g. at interpreter exit
+
+    def __enter__(self) -> Converter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every LibreOffice this converter started (kill and reap the process groups)."""
+        _signal_kill_all(self._offices)
+        for office in self._offices:
+            office.cancel.set()
+        for thread in self._threads:
+            thread.join()
+        for office in self._offices:
+            office.kill()
+            office.cancel.clear()
+        self._threads.clear()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process-group ids of the running LibreOffice processes (diagnostics, fault tests)."""
+        return [p.pid for o in self._offices if (p := o.proc) is not None and p.poll() is None]
+
+    def worker_count(self, jobs: int) -> int:
+        wanted = self.workers
+        if wanted is None and (env := os.environ.get("REGPACK_WORKERS")):
+            if not env.strip().isdigit() or int(env) < 1:
+                raise RegpackError(f"REGPACK_WORKERS must be a positive whole number, not {env!r}")
+            wanted = int(env)
+        return max(1, min(wanted or os.cpu_count() or 1, jobs))
+
+    def warm_up(self, jobs: int) -> None:
+        """Optional: start the LibreOffice processes for `jobs` documents in the background now,
+        so their start-up overlaps other work; convert_all then finds them warm."""
+        for office in self._ensure_offices(self.worker_count(jobs)):
+            thread = threading.Thread(target=self._warm, args=(office,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _warm(self, office: WorkerProcess) -> None:
+        with office.lock:
+            if not office.alive:
+                try:
+                    self._start(office)
+                except (WorkerFailure, WorkerCancelled):
+                    office.kill()  # convert_all starts it again and reports the failure
+
+    def _ensure_offices(self, count: int) -> list[WorkerProcess]:
+        while len(self._offices) < count:
+            self._offices.append(WorkerProcess(self.soffice, self.timeout))
+        return self._offices[:count]
+
+    def _start(self, office: WorkerProcess) -> None:
+        with self._starts_lock:
+            self.starts += 1
+        office.start()
+
+    def convert_all(self, jobs: Sequence[ConvertJob]) -> list[ConvertResult]:
+        """Convert every job; results in job order. Raises ConversionError naming each failed document."""
+        jobs = list(jobs)
+        problems = [f"{j.name}: input not found: {j.docx}" for j in jobs if not Path(j.docx).is_file()]
+        if len({Path(j.pdf).resolve() for j in jobs}) != len(jobs):
+            problems.append("two documents would write the same PDF")
+        if problems:
+            raise ConversionError("\n".join(problems))
+        offices = self._ensure_offices(self.worker_count(len(jobs))) if jobs else []
+        todo: queue.SimpleQueue = queue.SimpleQueue()
+        for item in enumerate(jobs):
+            todo.put(item)
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        threads = [threading.Thread(target=self._work, args=(o, todo, done), daemon=True) for o in offices]
+        self._threads += threads
+        for thread in threads:
+            thread.start()
+        results: list[ConvertResult | None] = [None] * len(jobs)
+        errors: dict[int, str] = {}
+        try:
+            running = len(threads)
+            while running:
+                try:
+                    index, outcome = done.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if index is None:
+                    running -= 1
+                elif isinstance(outcome, ConvertResult):
+                    results[index] = outcome
+                    if self.progress:
+                        self.progress(outcome)
+                else:
+                    errors[index] = outcome
+                    for office in offices:  # fail fast: the other workers abandon their documents
+                        office.cancel.set()
+        except BaseException:  # KeyboardInterrupt, or the progress callback failed
+            self.close()
+            raise
+        for thread in threads:
+            thread.join()
+        for office in offices:
+            office.cancel.clear()
+        if errors:
+            raise ConversionError("\n".join(errors[i] for i in sorted(errors)))
+        return results  # type: ignore[return-value]
+
+    def _work(self, office: WorkerProcess, todo: queue.SimpleQueue, done: queue.SimpleQueue) -> None:
+        try:
+            with office.lock:
+                while not office.cancel.is_set():
+                    try:
+                        index, job = todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    try:
+                        done.put((index, self._convert_one(office, index, job)))
+                    except ConversionError as exc:
+                        done.put((index, str(exc)))
+        except WorkerCancelled:
+            office.kill()
+        except BaseException as exc:  # never leave convert_all waiting for this thread
+            done.put((-1, f"converter thread failed: {exc!r}"))
+        finally:
+            done.put((None, None))
+
+    def _convert_one(self, office: WorkerProcess, index: int, job: ConvertJob) -> ConvertResult:
+        started = time.monotonic()
+        pdf = Path(job.pdf)
+        tmp = pdf.with_name(f".{pdf.name}.{os.getpid()}-{index}.tmp")
+        reasons: list[str] = []
+        tail = ""
+        for attempt in range(1, self.retries + 2):
+            try:
+                if not office.alive:
+                    self._start(office)
+                office.convert(Path(job.docx), tmp, self.pdfa)
+                pages = _count_pages(tmp)
+                os.replace(tmp, pdf)
+                return ConvertResult(job, pages, time.monotonic() - started)
+            except WorkerCancelled:
+                office.kill()  # before the temporary file is removed below
+                raise
+            except WorkerFailure as failure:
+                reasons.append(f"attempt {attempt}: {failure}")
+                if failure.fatal:
+                    break
+                tail = office.tail()
+                office.kill()
+            finally:
+                tmp.unlink(missing_ok=True)
+        raise ConversionError(f"{job.name}: LibreOffice could not convert {job.docx}: {'; '.join(reasons)}\n"
+                              f"--- LibreOffice output (last lines) ---\n{tail}")

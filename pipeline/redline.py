@@ -1,0 +1,310 @@
+"""The Word outputs of `regpack diff`: the change summary (python-docx) and the redlines, for which
+LibreOffice compares the old and new .docx and saves native tracked changes.
+
+One private soffice process (own profile, UNO pipe) is started for all documents; the UNO side runs in
+Debian's system Python (`redline_uno.py`), since python3-uno cannot be imported in the virtualenv.
+Both run in their own process groups, under a timeout; on timeout or error both groups are killed.
+
+Review comments are taken out of both copies first: Debian's LibreOffice "nogui" packages have no
+Writer UI files, and soffice aborts (NoSuchElementException) when it lays out a comment in a view.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+from pipeline.docxpost import write_deterministic_zip
+
+SCRIPT = Path(__file__).with_name("redline_uno.py")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_COMMENT_MARKS = {_W + "commentRangeStart", _W + "commentRangeEnd", _W + "commentReference"}
+
+
+@dataclass(frozen=True)
+class RedlineJob:
+    old: Path
+    new: Path
+    out: Path
+
+
+@dataclass
+class RedlineResult:
+    written: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unavailable: str | None = None
+    """One line saying why no redlines could be made (LibreOffice or UNO missing, timeout)."""
+    seconds: float = 0.0
+
+
+def _soffice() -> str | None:
+    try:
+        from pipeline.convert import find_soffice
+        found = find_soffice()
+        if found:
+            return str(found)
+    except Exception:  # converter missing or unfinished, or LibreOffice not installed
+        pass
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _kill_group(proc: subprocess.Popen | None) -> None:
+    """Kill the whole process group (soffice forks soffice.bin), even if the leader has exited."""
+    if proc is None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait(timeout=10)
+
+
+def strip_comments(src: Path, dst: Path) -> None:
+    """A copy of `src` without comments: their parts, relationships, anchors and reference runs."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            name, data = info.filename, zin.read(info)
+            if name.startswith("word/comments") and name.endswith(".xml"):
+                continue
+            if name.startswith("word/") and name.endswith(".xml") or name in ("[Content_Types].xml",) \
+                    or name.endswith(".rels"):
+                data = _strip_xml(data)
+            zout.writestr(info, data)
+
+
+def _strip_xml(data: bytes) -> bytes:
+    root = etree.fromstring(data)
+    hits = [el for el in root.iter() if el.tag in _COMMENT_MARKS
+            or (el.get("Type") or "").rsplit("/", 1)[-1].startswith("comments")
+            or (el.get("PartName") or "").startswith("/word/comments")]
+    if not hits:
+        return data
+    for el in hits:
+        parent = el.getparent()
+        parent.remove(el)
+        if parent.tag == _W + "r" and all(c.tag == _W + "rPr" for c in parent):
+            parent.getparent().remove(parent)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_LVL_ORDER = [_W + t for t in ("start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText",
+                               "lvlPicBulletId", "legacy", "lvlJc", "pPr", "rPr")]
+_MARK_FIRST = {_W + t: i for i, t in enumerate(("ins", "del", "moveFrom", "moveTo"))}
+
+
+def fix_ooxml(src: Path, dst: Path) -> None:
+    """Put LibreOffice's output in schema order, which Word insists on: the paragraph mark's
+    <w:ins>/<w:del> first in its <w:rPr>, and <w:numFmt> before <w:pStyle> in numbering levels.
+    Also fixed dates and zip entries, so that the same two documents give the same redline bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename in ("word/document.xml", "word/numbering.xml", "word/styles.xml") \
+                    or info.filename.startswith(("word/header", "word/footer")):
+                root = etree.fromstring(data)
+                for rpr in root.iter(_W + "rPr"):
+                    if rpr.getparent().tag == _W + "pPr":
+                        _reorder(rpr, lambda el: _MARK_FIRST.get(el.tag, len(_MARK_FIRST)))
+                for lvl in root.iter(_W + "lvl"):
+                    _reorder(lvl, lambda el: _LVL_ORDER.index(el.tag) if el.tag in _LVL_ORDER else len(_LVL_ORDER))
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            elif info.filename == "docProps/core.xml":
+                data = _modified_as_created(data)
+            elif info.filename == "docProps/app.xml":   # page and word counts depend on layout timing
+                data = re.sub(rb"<(Pages|Words|Characters|CharactersWithSpaces|Lines|Paragraphs)>\d*</\1>", b"", data)
+            zout.writestr(info, data)
+    write_deterministic_zip(out.getvalue(), dst)
+
+
+def _modified_as_created(data: bytes) -> bytes:
+    """LibreOffice stamps the save time as `modified`; use the document's own (build) date instead."""
+    root = etree.fromstring(data)
+    ns = {"dcterms": "http://purl.org/dc/terms/"}
+    created, modified = root.find("dcterms:created", ns), root.find("dcterms:modified", ns)
+    if created is None or modified is None:
+        return data
+    modified.text = created.text
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _reorder(parent, key) -> None:
+    children = list(parent)
+    ordered = sorted(children, key=key)  # stable: elements of equal rank keep their order
+    if ordered != children:
+        for child in children:
+            parent.remove(child)
+        parent.extend(ordered)
+
+
+def uno_python() -> str:
+    """Debian's system Python, which has python3-uno; REGPACK_UNO_PYTHON overrides it."""
+    return os.environ.get("REGPACK_UNO_PYTHON", "/usr/bin/python3")
+
+
+def unavailable_reason() -> str | None:
+    soffice = _soffice()
+    if soffice is None:
+        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui"
+    if not Path(uno_python()).is_file():
+        return f"{uno_python()} is missing: redlines need Debian's python3 with python3-uno"
+    probe = subprocess.run([uno_python(), "-c", "import uno"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        return f"python3-uno is not importable by {uno_python()}: apt-get install python3-uno"
+    return None
+
+
+def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResult:
+    """Write each job's redline docx. Never raises for LibreOffice trouble: it is reported in the result."""
+    result = RedlineResult()
+    if not jobs:
+        return result
+    started = time.monotonic()
+    result.unavailable = unavailable_reason()
+    if result.unavailable:
+        return result
+    work = Path(tempfile.mkdtemp(prefix="regpack-redline-"))
+    pipe = f"regpack-redline-{uuid.uuid4().hex[:12]}"
+    soffice = script = None
+    try:
+        for i, job in enumerate(jobs):
+            strip_comments(job.old, work / f"{i}-old.docx")
+            strip_comments(job.new, work / f"{i}-new.docx")
+        (work / "jobs.json").write_text(json.dumps(
+            [{"old": str(work / f"{i}-old.docx"), "new": str(work / f"{i}-new.docx"), "out": str(work / f"{i}.docx")}
+             for i in range(len(jobs))]), encoding="utf-8")
+        log = open(work / "soffice.log", "wb")
+        soffice = subprocess.Popen(
+            [_soffice(), "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+             f"-env:UserInstallation={(work / 'profile').as_uri()}", f"--accept=pipe,name={pipe};urp;"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        script = subprocess.Popen([uno_python(), str(SCRIPT), pipe, str(work / "jobs.json")], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            stdout, stderr = script.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            result.unavailable = f"LibreOffice compare timed out after {timeout:.0f} s; no redlines written"
+            _kill_group(soffice)
+            return result
+        reports = {}
+        for line in stdout.splitlines():
+            try:
+                report = json.loads(line)
+                reports[report["out"]] = report
+            except (ValueError, KeyError, TypeError):
+                continue
+        for i, job in enumerate(jobs):
+            made = work / f"{i}.docx"
+            report = reports.get(str(made), {})
+            if report.get("ok") and made.is_file() and made.stat().st_size > 0:
+                fix_ooxml(made, job.out)
+                os.chmod(job.out, 0o644)
+                result.written.append(job.out)
+            else:
+                why = report.get("error") or (stderr.strip().splitlines() or ["no output"])[-1]
+                result.failed.append(f"{job.out.name}: LibreOffice compare failed: {why}")
+    finally:
+        _kill_group(script)
+        if soffice is not None:
+            try:
+                soffice.wait(timeout=10)      # the script asked it to terminate
+            except subprocess.TimeoutExpired:
+                pass
+            _kill_group(soffice)
+            log.close()
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.monotonic() - started
+    return result
+
+
+# -- the change summary -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SummarySection:
+    heading: str
+    subheading: str
+    rows: list[tuple[str, str, str]]
+    """(field, old, new)"""
+
+
+def write_summary_docx(dest: Path, title: str, intro: list[str], sections: list[SummarySection],
+                       lists: list[tuple[str, list[str]]], keywords: str, when: str | None) -> None:
+    """Title, intro paragraphs, a Field | Old | New table per section (the words that differ struck
+    through in Old and underlined in New), then bullet lists. Dated `when`, not now: reproducible."""
+    document = docx.Document()
+    document.add_heading(title, 0)
+    for line in intro:
+        document.add_paragraph(line)
+    heading = None
+    for section in sections:
+        if section.heading != heading:
+            document.add_heading(section.heading, 1)
+            heading = section.heading
+        if section.subheading:
+            document.add_heading(section.subheading, 2)
+        _table(document, section.rows)
+    for name, items in lists:
+        if items:
+            document.add_heading(name, 1)
+            for item in items:
+                document.add_paragraph(item, style="List Bullet")
+    cp = document.core_properties
+    cp.title, cp.subject, cp.keywords, cp.comments, cp.revision = title, "", keywords, "", 1
+    cp.author = cp.last_modified_by = "regpack"
+    cp.created = cp.modified = _when(when)
+    for child in cp._element.findall(qn("cp:lastPrinted")):
+        cp._element.remove(child)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_deterministic_zip(buffer.getvalue(), dest)
+    os.chmod(dest, 0o644)
+
+
+def _table(document, rows: list[tuple[str, str, str]]) -> None:
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Field", "Old", "New")):
+        cell.paragraphs[0].add_run(text).bold = True
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))   # repeat on each page
+    for name, old, new in rows:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(name)
+        a, b = re.findall(r"\S+\s*", old), re.findall(r"\S+\s*", new)
+        same_a, same_b = set(), set()
+        for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+            same_a.update(range(block.a, block.a + block.size))
+            same_b.update(range(block.b, block.b + block.size))
+        for cell, words, same, strike in ((cells[1], a, same_a, True), (cells[2], b, same_b, False)):
+            for i, word in enumerate(words):
+                if i in same or len(a) < 2 or len(b) < 2:
+                    cell.paragraphs[0].add_run(word)
+                    continue
+                run = cell.paragraphs[0].add_run(word.rstrip())
+                run.bold, run.font.strike, run.font.underline = True, strike, not strike
+                if word != word.rstrip():
+                    cell.paragraphs[0].add_run(word[len(word.rstrip()):])
+
+
+def _when(stamp: str | None) -> datetime:
+    try:
+        when = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        when = datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when

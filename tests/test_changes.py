@@ -1,0 +1,164 @@
+"""`regpack diff`: a sealed version against a rebuild with a longer RTO: source fields, requirement
+responses, Markdown lines, the Word change summary and LibreOffice redlines with tracked changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pipeline.archive import seal
+from pipeline.changes import diff
+from pipeline.docxpost import docx_text
+from pipeline.errors import ArchiveError
+from pipeline.project import Project
+from tests.conftest import ARR, ooxml_check, regpack
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+EDITS = {  # file: (old, new): the RTO goes from 2 to 4 hours everywhere it is stated
+    "contingency.yaml": ("\nrto_hours: 2\n", "\nrto_hours: 4\n"),
+    "controls.yaml": ("with a 2-hour RTO", "with a 4-hour RTO"),
+    "recovery-strategy.md": ("the runbook completes it within 2 hours", "the runbook completes it within 4 hours"),
+}
+
+
+@pytest.fixture(scope="module")
+def project(built_project, tmp_path_factory) -> Path:
+    """Sealed as v1, then the RTO edited and the project rebuilt."""
+    proj = tmp_path_factory.mktemp("changes") / "project"
+    shutil.copytree(built_project, proj, ignore=shutil.ignore_patterns("archive"))
+    seal(Project.at(proj), ARR, "v1")
+    for name, (old, new) in EDITS.items():
+        path = proj / "sources" / ARR / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, name
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    result = regpack(proj, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return proj
+
+
+@pytest.fixture(scope="module")
+def report(project):
+    return diff(Project.at(project), project / "archive" / ARR / "v1", project / "build" / ARR, None)
+
+
+@pytest.fixture(scope="module")
+def changes_dir(project, report) -> Path:
+    return project / "build" / ARR / "changes"
+
+
+def test_field_changes_by_source_and_requirement(report):
+    lines = report.lines()
+    text = "\n".join(lines)
+    assert "  contingency.rto_hours: 2 -> 4" in lines
+    assert f"sources/{ARR}/contingency.yaml" in lines and f"sources/{ARR}/controls.yaml" in lines
+    assert any(line.startswith("  TMG1-5.4.1 response: ") and "2-hour RTO" in line and "-> " in line
+               and line.index("2-hour") < line.index("->") < line.index("4-hour RTO") for line in lines), text
+    md = lines.index(f"sources/{ARR}/recovery-strategy.md")
+    assert lines[md + 1].startswith("  recovery-strategy.md line ")
+    assert lines[md + 2].startswith("    - ") and "the runbook completes it within 2 hours" in lines[md + 2]
+    assert lines[md + 3].startswith("    + ") and "the runbook completes it within 4 hours" in lines[md + 3]
+    for slug in ("board-paper", "notification-package"):
+        assert f"output changed: word/{slug}.docx" in lines
+        assert f"output changed: pdf/{slug}.pdf" in lines
+    assert not any(line.startswith("template changed") for line in lines)
+    unchanged = [c for c in report.fields if c.source.endswith(("vendor.yaml", "exit.yaml", "risk.yaml"))]
+    assert unchanged == []
+
+
+def test_cli_diff_of_the_zip_reports_the_same(project, report):
+    result = regpack(project, "diff", str(project / "archive" / ARR / "v1.zip"), str(project / "build" / ARR),
+                     "--out", str(project / "cli-changes"))
+    assert result.returncode == 0, result.stderr
+    assert "contingency.rto_hours: 2 -> 4" in result.stdout
+    assert (project / "cli-changes" / "change-summary.docx").is_file()
+    same = [line for line in report.lines() if not line.startswith("wrote ")]
+    assert [line for line in result.stdout.splitlines() if not line.startswith("wrote ")] == same
+    written = sorted(p.name for p in (project / "cli-changes").iterdir())
+    assert written == sorted(p.name for p in report.written)
+    for name in written:   # same content compared: byte-identical summary and redlines
+        assert (project / "cli-changes" / name).read_bytes() == (project / "build" / ARR / "changes" / name).read_bytes()
+
+
+def test_change_summary_docx(changes_dir, report):
+    summary = changes_dir / "change-summary.docx"
+    assert summary in report.written
+    text = docx_text(summary)
+    for expected in ("Change summary", "v1", f"build/{ARR}", "Field", "Old", "New", "contingency.rto_hours",
+                     f"sources/{ARR}/controls.yaml", "Requirement TMG1-5.4.1", "with a 2-hour RTO",
+                     "with a 4-hour RTO"):
+        assert expected in text, expected
+    check = ooxml_check([summary])
+    assert check is None or check.returncode == 0, check.stdout + check.stderr
+
+
+def _paragraph_versions(docx_path: Path) -> tuple[list[str], list[str]]:
+    """(old text of each paragraph with a deletion, new text of each paragraph with an insertion)."""
+    root = etree.fromstring(zipfile.ZipFile(docx_path).read("word/document.xml"))
+    olds, news = [], []
+    for p in root.iter(W + "p"):
+        old = "".join(t.text or "" for t in p.iter(W + "t", W + "delText")
+                      if not any(a.tag == W + "ins" for a in t.iterancestors()))
+        new = "".join(t.text or "" for t in p.iter(W + "t") if not any(a.tag == W + "del" for a in t.iterancestors()))
+        if any(True for _ in p.iter(W + "del")):
+            olds.append(old)
+        if any(True for _ in p.iter(W + "ins")):
+            news.append(new)
+    return olds, news
+
+
+@pytest.mark.parametrize("slug", ["board-paper", "notification-package"])
+def test_redlines_carry_tracked_changes(changes_dir, report, slug):
+    if any(n.startswith("redlines not written") for n in report.notes):
+        pytest.fail("; ".join(report.notes))
+    redline = changes_dir / f"{slug}-redline.docx"
+    assert redline in report.written
+    xml = zipfile.ZipFile(redline).read("word/document.xml").decode("utf-8")
+    assert "<w:ins " in xml and "<w:del " in xml
+    olds, news = _paragraph_versions(redline)
+    assert any("2 hours" in t for t in olds), olds[:20]
+    assert any("4 hours" in t for t in news), news[:20]
+    check = ooxml_check([redline])
+    assert check is None or check.returncode == 0, check.stdout + check.stderr
+
+
+def test_redlines_only_for_documents_whose_docx_differs(project, changes_dir):
+    old = {d["key"]: d["docx"] for d in json.loads((project / "archive" / ARR / "v1" / "manifest.json").read_text())["documents"]}
+    new = json.loads((project / "build" / ARR / "manifest.json").read_text())["documents"]
+    differ = {Path(d["docx"]["path"]).stem for d in new if d["docx"]["sha256"] != old[d["key"]]["sha256"]}
+    assert {"board-paper", "notification-package"} <= differ
+    assert {p.name.removesuffix("-redline.docx") for p in changes_dir.glob("*-redline.docx")} == differ
+
+
+def test_diff_of_a_version_with_itself_and_refusals(project, tmp_path):
+    v1 = project / "archive" / ARR / "v1"
+    same = diff(Project.at(project), v1, v1.parent / "v1.zip", tmp_path / "same")
+    assert "no changes in sources, templates or outputs" in same.lines()
+    assert [p.name for p in same.written] == ["change-summary.docx"]
+    with pytest.raises(ArchiveError, match="inside the archive"):
+        diff(Project.at(project), v1, project / "build" / ARR, project / "archive" / "out")
+    with pytest.raises(ArchiveError, match="neither a sealed pack nor a finished build"):
+        diff(Project.at(project), v1, project / "sources", tmp_path / "x")
+
+
+def test_summary_still_written_without_libreoffice(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("REGPACK_UNO_PYTHON", str(tmp_path / "no-such-python"))
+    result = diff(Project.at(project), project / "archive" / ARR / "v1", project / "build" / ARR, tmp_path / "out")
+    assert [p.name for p in result.written] == ["change-summary.docx"]
+    notes = [n for n in result.notes if n.startswith("redlines not written: ")]
+    assert len(notes) == 1 and "python3-uno" in notes[0]
+
+
+def test_build_inputs_edited_since_the_build_are_flagged(project, tmp_path, monkeypatch):
+    proj = tmp_path / "p"
+    shutil.copytree(project, proj, ignore=shutil.ignore_patterns("changes", "cli-changes"))
+    with open(proj / "sources" / ARR / "exit.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# edited after the build\n")
+    monkeypatch.setenv("REGPACK_UNO_PYTHON", str(tmp_path / "no-such-python"))  # the notes are the point here
+    result = diff(Project.at(proj), proj / "archive" / ARR / "v1", proj / "build" / ARR, tmp_path / "out")
+    assert f"note: sources/{ARR}/exit.yaml changed since {ARR} was built; rebuild to compare it" in result.lines()

@@ -1,0 +1,248 @@
+"""The converter against a real LibreOffice (fault tests use a fake `soffice` command)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from pipeline.convert import ConvertJob, Converter, find_soffice, libreoffice_version
+from pipeline.errors import ConversionError, RegpackError, ToolMissing
+
+BANK = "香港示範銀行有限公司"
+STALE = "STALE TOC PLACEHOLDER - update fields"
+
+
+def _field(paragraph, instruction: str, placeholder: str) -> None:
+    """A complex field (begin / instrText / separate / result / end) holding stale result text."""
+    def char(kind: str) -> None:
+        run = OxmlElement("w:r")
+        fld = OxmlElement("w:fldChar")
+        fld.set(qn("w:fldCharType"), kind)
+        run.append(fld)
+        paragraph._p.append(run)
+
+    char("begin")
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run.append(instr)
+    paragraph._p.append(run)
+    char("separate")
+    paragraph.add_run(placeholder)
+    char("end")
+
+
+def make_docx(path: Path, title: str, sections: list[str]) -> Path:
+    """Title, a stale TOC, then one page per section: Heading 1, Chinese text, a Heading 2."""
+    document = docx.Document()
+    document.core_properties.author = "regpack tests"
+    document.add_heading(title, level=0)
+    _field(document.add_paragraph(), r'TOC \o "1-3" \h \z \u', STALE)
+    for number, section in enumerate(sections, start=1):
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(section, level=1)
+        run = document.add_paragraph().add_run(f"{BANK} 外判通知 {number}. ")
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:eastAsia"), "zh-HK")
+        run._r.get_or_add_rPr().append(lang)
+        document.add_paragraph("The bank notifies the HKMA of the outsourcing arrangement. " * 12)
+        document.add_heading(f"{section}: details", level=2)
+        document.add_paragraph("Controls, contingency and exit planning. " * 10)
+    document.save(path)
+    return path
+
+
+DOCS = {
+    "notification": ("Outsourcing notification", ["Service description", "Service provider", "Data location"]),
+    "risk-assessment": ("Risk assessment form", ["Inherent risk", "Controls", "Residual risk", "Sign-off"]),
+    "board-paper": ("Board paper", ["Purpose", "Recommendation"]),
+}
+
+
+def pdftotext(pdf: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("convert")
+    jobs = [ConvertJob(make_docx(tmp / f"{name}.docx", title, sections), tmp / f"{name}.pdf", name)
+            for name, (title, sections) in DOCS.items()]
+    seen = []
+    with Converter(workers=2, timeout=60, progress=seen.append) as converter:
+        results = converter.convert_all(jobs)
+        workers = converter.worker_count(len(jobs))
+    return {"jobs": jobs, "results": results, "seen": seen, "starts": converter.starts, "workers": workers}
+
+
+def test_results_in_job_order_with_page_counts(converted):
+    assert [r.job for r in converted["results"]] == converted["jobs"]
+    assert sorted(r.job.name for r in converted["seen"]) == sorted(DOCS)
+    for result in converted["results"]:
+        assert result.pages == len(DOCS[result.job.name][1]) + 1 == len(PdfReader(result.job.pdf).pages)
+        assert result.job.pdf.read_bytes().startswith(b"%PDF-")
+    assert not [p for p in converted["jobs"][0].pdf.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_one_libreoffice_per_worker_not_per_document(converted):
+    assert converted["workers"] == 2
+    assert converted["starts"] == 2
+
+
+def test_text_including_traditional_chinese(converted):
+    for job in converted["jobs"]:
+        text = pdftotext(job.pdf)
+        assert BANK in text
+        assert all(section in text for section in DOCS[job.name][1])
+
+
+def test_table_of_contents_shows_real_page_numbers(converted):
+    for job in converted["jobs"]:
+        toc = pdftotext(job.pdf, page=1)
+        assert STALE not in pdftotext(job.pdf)
+        for page, section in enumerate(DOCS[job.name][1], start=2):
+            assert re.match(rf"\s*{re.escape(section)}\b", pdftotext(job.pdf, page=page))
+            for heading in (section, f"{section}: details"):
+                entry = re.search(rf"^\s*{re.escape(heading)}[ .]*(\d+)\s*$", toc, re.MULTILINE)
+                assert entry, f"{heading!r} missing from the TOC of {job.name}:\n{toc}"
+                assert int(entry.group(1)) == page
+
+
+def test_headings_become_bookmarks(converted):
+    outline = PdfReader(converted["jobs"][0].pdf).outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert "Service description" in titles
+    nested = [item for item in outline if isinstance(item, list)]
+    assert any(child.title == "Service description: details" for child in nested[0])
+
+
+def test_every_font_embedded_including_cjk(converted):
+    for job in converted["jobs"]:
+        rows = subprocess.run(["pdffonts", str(job.pdf)], capture_output=True, text=True,
+                              check=True).stdout.splitlines()[2:]
+        assert rows
+        for row in rows:  # name type encoding emb sub uni object ID: emb is the 4th column from the right
+            assert row.split()[-5] == "yes", row
+        assert any("CJK" in row for row in rows), rows
+
+
+def test_pdfa_2b_declared_in_xmp(converted):
+    for job in converted["jobs"]:
+        xmp = PdfReader(job.pdf).xmp_metadata
+        raw = xmp.stream.get_data().decode("utf-8", "replace")
+        assert re.search(r"pdfaid:part(>|=\")2", raw), raw
+        assert re.search(r"pdfaid:conformance(>|=\")B", raw), raw
+
+
+def test_worker_count(monkeypatch):
+    converter = Converter(soffice="/bin/true")
+    monkeypatch.setenv("REGPACK_WORKERS", "3")
+    assert converter.worker_count(10) == 3
+    assert converter.worker_count(2) == 2
+    monkeypatch.setenv("REGPACK_WORKERS", "many")
+    with pytest.raises(RegpackError, match="REGPACK_WORKERS"):
+        converter.worker_count(2)
+    monkeypatch.delenv("REGPACK_WORKERS")
+    assert converter.worker_count(100) == os.cpu_count()
+    assert Converter(workers=1, soffice="/bin/true").worker_count(5) == 1
+
+
+def test_version():
+    assert libreoffice_version().startswith("LibreOffice ")
+
+
+def test_missing_command_says_how_to_install(monkeypatch, tmp_path):
+    with pytest.raises(ToolMissing, match="apt-get install libreoffice-writer-nogui"):
+        Converter(soffice=str(tmp_path / "no-soffice"))
+    monkeypatch.setenv("REGPACK_SOFFICE", str(tmp_path / "no-soffice"))
+    with pytest.raises(ToolMissing, match="REGPACK_SOFFICE"):
+        find_soffice()
+    monkeypatch.delenv("REGPACK_SOFFICE")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ToolMissing) as caught:
+        find_soffice()
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def _fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "fake-soffice"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def _processes_mentioning(marker: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(f"{proc.name}: {cmdline}")
+    return found
+
+
+def test_hanging_libreoffice_times_out_and_is_killed(tmp_path, monkeypatch):
+    script = _fake_soffice(tmp_path, 'echo "fake soffice is hanging" >&2\nsleep 3141')
+    monkeypatch.setenv("REGPACK_SOFFICE", str(script))
+    job = ConvertJob(make_docx(tmp_path / "paper.docx", "Paper", ["One"]), tmp_path / "paper.pdf", "board-paper")
+    started = time.monotonic()
+    with Converter(timeout=3, retries=1) as converter:
+        with pytest.raises(ConversionError) as caught:
+            converter.convert_all([job])
+    elapsed = time.monotonic() - started
+    message = str(caught.value)
+    assert "board-paper" in message and "timed out" in message and "attempt 2" in message
+    assert "fake soffice is hanging" in message  # LibreOffice's own output is in the error
+    assert elapsed < 3 * 2 + 4
+    assert converter.starts == 2
+    assert not _processes_mentioning(str(script)) and not _processes_mentioning("sleep 3141")
+    assert not job.pdf.exists()
+
+
+def test_libreoffice_exiting_at_once_reports_its_output(tmp_path):
+    script = _fake_soffice(tmp_path, 'echo "fake soffice: cannot open display" >&2\nexit 3')
+    job = ConvertJob(make_docx(tmp_path / "a.docx", "A", ["One"]), tmp_path / "a.pdf", "notification")
+    with Converter(soffice=str(script), retries=2) as converter:
+        with pytest.raises(ConversionError, match=r"(?s)notification.*status 3.*cannot open display"):
+            converter.convert_all([job])
+    assert converter.starts == 3
+
+
+def test_killed_libreoffice_is_restarted_and_all_documents_complete(tmp_path):
+    jobs = [ConvertJob(make_docx(tmp_path / f"d{n}.docx", f"Doc {n}", [f"Part {n}"]), tmp_path / f"d{n}.pdf",
+                       f"doc-{n}") for n in range(5)]
+    killed = []
+
+    def kill_after_first(result):
+        if not killed:
+            killed.extend(converter.pids)
+            for pid in killed:
+                os.killpg(pid, signal.SIGKILL)  # mid-way: the worker is converting the next document
+
+    with Converter(workers=1, timeout=60, progress=kill_after_first) as converter:
+        results = converter.convert_all(jobs[:3])
+        assert killed and converter.starts == 2
+        for pid in converter.pids:  # between two batches
+            os.killpg(pid, signal.SIGKILL)
+        results += converter.convert_all(jobs[3:])
+        assert converter.starts == 3
+        pids = converter.pids
+    assert [r.job for r in results] == jobs
+    assert all(r.pages == 2 and r.job.pdf.is_file() for r in results)
+    assert not [p for p in pids if Path(f"/proc/{p}").exists()]
