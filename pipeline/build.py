@@ -32,7 +32,6 @@ from pipeline.render import RenderRequest, render_document
 class DocWork:
     spec: DocumentSpec
     plan: ArrangementPlan
-    context: dict
     inputs: str
     """Hash of everything the document is made from; equal hashes mean nothing to redo."""
     rebuild: bool
@@ -53,6 +52,8 @@ class BuildReport:
     warnings: list = field(default_factory=list)
     missing_anchors: list[str] = field(default_factory=list)
     libreoffice_starts: int = 0
+    coverage: list = field(default_factory=list)
+    """Coverage of each arrangement built (gaps are allowed in a draft and reported)."""
 
 
 Progress = Callable[[str], None]
@@ -63,7 +64,8 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     started = time.monotonic()
     gathered = gather(project, options)                       # 1. read + check; raises on errors
     work = plan(gathered, project, options)                   # 2. what is out of date
-    report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings)
+    report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
+                         coverage=[p.coverage for p in gathered.arrangements])
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     todo = [w for w in work if w.rebuild]
@@ -72,7 +74,7 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
         unplaced: dict[str, list[set[str]]] = {}
         for w in todo:                                        # 3. render Word drafts
             progress(f"render {w.name}")
-            unplaced.setdefault(w.plan.id, []).append(set(render(w, project, staging)))
+            unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items() for a in sorted(set.intersection(*sets))]
         if todo or packs_needed:
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
@@ -107,18 +109,16 @@ def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[Do
         old_docs = {d["key"]: d for d in old.get("documents", [])}
         edited = bool(edited_drafts(project, plan_.id))
         for spec in DOCUMENTS:
-            context = document_context(spec, plan_.loaded.sources, plan_.coverage, gathered.catalog,
-                                       gathered.form, plan_.meta)
-            inputs = _inputs_hash(spec, plan_, gathered, context)
+            inputs = _inputs_hash(spec, plan_, gathered)
             prev = old_docs.get(spec.key)
             folder = project.build / plan_.id
             fresh = (prev is not None and prev.get("inputs") == inputs and not options.force and not edited
                      and (folder / prev["docx"]["path"]).is_file() and (folder / prev["pdf"]["path"]).is_file())
-            work.append(DocWork(spec, plan_, context, inputs, not fresh, prev["pdf"]["pages"] if fresh else None))
+            work.append(DocWork(spec, plan_, inputs, not fresh, prev["pdf"]["pages"] if fresh else None))
     return work
 
 
-def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered, context: dict) -> str:
+def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered) -> str:
     src = plan_.loaded.sources
     used = {kind: getattr(src, kind).model_dump(mode="json") for kind in spec.uses}
     return sha256_text(json.dumps({
@@ -128,10 +128,12 @@ def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered,
     }, sort_keys=True, default=str))
 
 
-def render(w: DocWork, project: Project, staging: Path) -> list[str]:
+def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    request = RenderRequest(template=project.templates / w.spec.template, context=w.context, out=out,
+    context = document_context(w.spec, w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
+                               w.plan.meta)
+    request = RenderRequest(template=project.templates / w.spec.template, context=context, out=out,
                             props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
                             when=w.plan.meta.build_date)
     return render_document(request)

@@ -90,6 +90,8 @@ def cmd_build(args) -> int:
         report = build(_project(args), options, progress=reporter.note, on_converted=reporter.converted)
     for w in report.warnings:
         err.print(f"warning: {w}", markup=False)
+    for cov in report.coverage:
+        _print_coverage(cov, detail=bool(cov.gaps))
     for anchor in report.missing_anchors:
         err.print(f"note: review comment not placed (text not in this document): {anchor}", markup=False)
     if not report.rendered:
@@ -121,19 +123,27 @@ def cmd_coverage(args) -> int:
         print(json.dumps(coverage_json(gathered.catalog, coverages), indent=2))
         return 0
     for cov in coverages:
-        table = Table(title=f"{cov.arrangement_id}: {cov.summary()}", title_justify="left")
-        for col in ("Responsibility", "Met", "Partial", "Gap", "N.A.", "No response"):
-            table.add_column(col)
-        for resp, counts in cov.counts().items():
-            table.add_row(resp, *(str(counts[k]) for k in ("met", "partial", "gap", "not_applicable", "missing")))
-        out.print(table)
-        for row in cov.open_items:
-            a = row.response.action
-            out.print(f"  open: {row.requirement.id} ({row.response.status}): {a.description} "
-                      f"[owner {a.owner}, due {a.due}]", markup=False)
-        for gap in cov.gaps:
-            out.print(f"  gap: {gap} has no response", markup=False)
+        _print_coverage(cov, detail=True)
     return 0
+
+
+def _print_coverage(cov, detail: bool) -> None:
+    """One line per arrangement; with `detail` a table by responsibility, open items and gaps."""
+    if not detail:
+        out.print(f"{cov.arrangement_id}: {cov.summary()}", markup=False)
+        return
+    table = Table(title=f"{cov.arrangement_id}: {cov.summary()}", title_justify="left")
+    for col in ("Responsibility", "Met", "Partial", "Gap", "N.A.", "No response"):
+        table.add_column(col)
+    for resp, counts in cov.counts().items():
+        table.add_row(resp, *(str(counts[k]) for k in ("met", "partial", "gap", "not_applicable", "missing")))
+    out.print(table)
+    for row in cov.open_items:
+        a = row.response.action
+        out.print(f"  open: {row.requirement.id} ({row.response.status}): {a.description} "
+                  f"[owner {a.owner}, due {a.due}]", markup=False)
+    for gap in cov.gaps:
+        out.print(f"  gap: {gap} has no response (a final build will refuse it)", markup=False)
 
 
 def cmd_schema(args) -> int:

@@ -72,6 +72,7 @@ def _convert(desktop, job):
             ExportBookmarks=True,
             UseTaggedPDF=True,
             EmbedStandardFonts=True,
+            ExportNotes=False,  # review comments belong in the Word drafts, not in what the HKMA reads
             **({"SelectPdfVersion": 2} if job.get("pdfa", True) else {}),
         )
         doc.storeToURL(

@@ -84,7 +84,7 @@ def strip_comments(src: Path, dst: Path) -> None:
             name, data = info.filename, zin.read(info)
             if name.startswith("word/comments") and name.endswith(".xml"):
                 continue
-            if name.startswith("word/") and name.endswith(".xml") or name in ("[Content_Types].xml",) \
+            if (name.startswith("word/") and name.endswith(".xml")) or name == "[Content_Types].xml" \
                     or name.endswith(".rels"):
                 data = _strip_xml(data)
             zout.writestr(info, data)
@@ -155,6 +155,15 @@ def _reorder(parent, key) -> None:
         parent.extend(ordered)
 
 
+def _crash(soffice: subprocess.Popen, work: Path) -> str:
+    """soffice's own words when it died, for the error line."""
+    if soffice.poll() in (None, 0):
+        return ""
+    log = (work / "soffice.log").read_text(errors="replace").splitlines()
+    said = next((line for line in log if line.strip() and "javaldx" not in line), "no message")
+    return f" (soffice exited with status {soffice.returncode}: {said})"
+
+
 def uno_python() -> str:
     """Debian's system Python, which has python3-uno; REGPACK_UNO_PYTHON overrides it."""
     return os.environ.get("REGPACK_UNO_PYTHON", "/usr/bin/python3")
@@ -185,12 +194,19 @@ def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResu
     pipe = f"regpack-redline-{uuid.uuid4().hex[:12]}"
     soffice = script = None
     try:
+        ready = []
         for i, job in enumerate(jobs):
-            strip_comments(job.old, work / f"{i}-old.docx")
-            strip_comments(job.new, work / f"{i}-new.docx")
+            try:
+                strip_comments(job.old, work / f"{i}-old.docx")
+                strip_comments(job.new, work / f"{i}-new.docx")
+                ready.append(i)
+            except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+                result.failed.append(f"{job.out.name}: cannot read {job.old.name} or {job.new.name}: {exc}")
+        if not ready:
+            return result
         (work / "jobs.json").write_text(json.dumps(
             [{"old": str(work / f"{i}-old.docx"), "new": str(work / f"{i}-new.docx"), "out": str(work / f"{i}.docx")}
-             for i in range(len(jobs))]), encoding="utf-8")
+             for i in ready]), encoding="utf-8")
         log = open(work / "soffice.log", "wb")
         soffice = subprocess.Popen(
             [_soffice(), "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
@@ -201,7 +217,7 @@ def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResu
         try:
             stdout, stderr = script.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            result.unavailable = f"LibreOffice compare timed out after {timeout:.0f} s; no redlines written"
+            result.unavailable = f"LibreOffice compare timed out after {timeout:g} s; no redlines written"
             _kill_group(soffice)
             return result
         reports = {}
@@ -211,8 +227,8 @@ def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResu
                 reports[report["out"]] = report
             except (ValueError, KeyError, TypeError):
                 continue
-        for i, job in enumerate(jobs):
-            made = work / f"{i}.docx"
+        for i in ready:
+            job, made = jobs[i], work / f"{i}.docx"
             report = reports.get(str(made), {})
             if report.get("ok") and made.is_file() and made.stat().st_size > 0:
                 fix_ooxml(made, job.out)
@@ -220,16 +236,18 @@ def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResu
                 result.written.append(job.out)
             else:
                 why = report.get("error") or (stderr.strip().splitlines() or ["no output"])[-1]
-                result.failed.append(f"{job.out.name}: LibreOffice compare failed: {why}")
+                result.failed.append(f"{job.out.name}: LibreOffice compare failed: {why}{_crash(soffice, work)}")
     finally:
         _kill_group(script)
         if soffice is not None:
             try:
-                soffice.wait(timeout=10)      # the script asked it to terminate
+                soffice.wait(timeout=5)       # the script asked it to terminate
             except subprocess.TimeoutExpired:
                 pass
             _kill_group(soffice)
             log.close()
+            for tmp in {Path(tempfile.gettempdir()), Path("/tmp")}:   # a killed soffice leaves its pipe
+                (tmp / f"OSL_PIPE_{os.getuid()}_{pipe}").unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.monotonic() - started
     return result
