@@ -105,17 +105,21 @@ def seal(project: Project, arrangement_id: str, version: str) -> Sealed:
     staging = Path(tempfile.mkdtemp(prefix=f".sealing-{version}-", dir=target_parent))
     zip_tmp = None
     try:
-        files[MANIFEST] = (build_dir / MANIFEST, sha256_file(build_dir / MANIFEST))
-        for rel, (src, _) in files.items():
+        files[MANIFEST] = (build_dir / MANIFEST, "")
+        hashes = {}
+        for rel, (src, expected) in sorted(files.items()):
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
+            hashes[rel] = sha256_file(dest)        # what is sealed is what was checked
+            if expected and hashes[rel] != expected:
+                raise ArchiveError(f"{rel} changed while it was being sealed; nothing was sealed, try again")
         record = {
             "arrangement": arrangement_id, "version": version,
             "sealed": manifest.get("build_date"), "regpack": manifest.get("regpack"),
             "source_version": manifest.get("version"), "final": manifest.get("final"),
-            "manifest_sha256": files[MANIFEST][1],
-            "files": [{"path": rel, "sha256": sha256_file(staging / rel)} for rel in sorted(files)],
+            "manifest_sha256": hashes[MANIFEST],
+            "files": [{"path": rel, "sha256": hashes[rel]} for rel in sorted(files)],
         }
         (staging / SEAL).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         fd, zip_tmp = tempfile.mkstemp(prefix=f".{version}.zip.", dir=target_parent)
@@ -129,7 +133,7 @@ def seal(project: Project, arrangement_id: str, version: str) -> Sealed:
         except OSError as exc:
             raise ArchiveError(f"{arrangement_id} version {version}: cannot create {folder}: {exc}") from exc
         try:
-            os.link(zip_tmp, zip_path)      # never replaces an existing zip
+            _place(Path(zip_tmp), zip_path)
         except BaseException as exc:
             _remove(folder)
             if isinstance(exc, OSError):
@@ -147,6 +151,18 @@ def _refuse_existing(folder: Path, zip_path: Path, arrangement_id: str, version:
         if path.exists():
             raise ArchiveError(f"{arrangement_id} version {version} is already sealed ({path}); "
                                "sealed versions are never overwritten: choose a new version")
+
+
+def _place(tmp: Path, dest: Path) -> None:
+    """Move `tmp` to `dest` without ever replacing an existing file (hard link where supported)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError:                         # no hard links on this file system (some network shares)
+        if dest.exists():
+            raise FileExistsError(17, "exists", str(dest)) from None
+        os.replace(tmp, dest)
 
 
 def write_zip(folder: Path, dest: Path, prefix: str) -> None:

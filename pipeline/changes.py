@@ -41,7 +41,8 @@ class Snapshot:
 
     @property
     def title(self) -> str:
-        return f"{self.label} (built {self.manifest.get('build_date', '?')}, source version {self.manifest.get('version')})"
+        m = self.manifest
+        return f"{self.label} (built {m.get('build_date', '?')}, source version {m.get('version')})"
 
 
 def load_snapshot(project: Project, path: Path) -> tuple[Snapshot, list[str]]:

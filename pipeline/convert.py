@@ -177,8 +177,8 @@ class Converter:
             raise ConversionError("\n".join(problems))
         offices = self._ensure_offices(self.worker_count(len(jobs))) if jobs else []
         todo: queue.SimpleQueue = queue.SimpleQueue()
-        for item in enumerate(jobs):
-            todo.put(item)
+        for item in sorted(enumerate(jobs), key=lambda item: -Path(item[1].docx).stat().st_size):
+            todo.put(item)  # biggest first, so that no worker is left with a long one at the end
         done: queue.SimpleQueue = queue.SimpleQueue()
         threads = [threading.Thread(target=self._work, args=(o, todo, done), daemon=True) for o in offices]
         self._threads += threads

@@ -54,20 +54,17 @@ def _convert(desktop, job):
     url = uno.systemPathToFileUrl(job["docx"])
     try:
         doc = desktop.loadComponentFromURL(
-            url, "_blank", 0, _props(Hidden=True, MacroExecutionMode=0, UpdateDocMode=0)
+            url, "_blank", 0, _props(Hidden=True, ReadOnly=True, MacroExecutionMode=0, UpdateDocMode=0)
         )
     except Exception as exc:  # IllegalArgumentException, IOException: the file is unusable
         return {"ok": False, "fatal": True, "error": f"cannot open {job['docx']}: {exc}"}
     if doc is None:
         return {"ok": False, "fatal": True, "error": f"cannot open {job['docx']} (not a document?)"}
     try:
-        fields = doc.getTextFields()
-        fields.refresh()
-        indexes = doc.getDocumentIndexes()
+        doc.getTextFields().refresh()  # first: fields change text, so pagination, so index page numbers
+        indexes = doc.getDocumentIndexes()  # tables of contents, indexes (lay out, then fill page numbers)
         for i in range(indexes.getCount()):
             indexes.getByIndex(i).update()
-        if indexes.getCount():
-            fields.refresh()  # page fields may move when a table of contents grows
         filter_data = _props(
             ExportBookmarks=True,
             UseTaggedPDF=True,

@@ -44,9 +44,14 @@ class ReviewComment:
 def finalize_docx(src: Path, dst: Path, props: CoreProps, comments: Sequence[ReviewComment] = (),
                   when: datetime | None = None) -> list[str]:
     """Add `comments`, set core properties, write `dst` deterministically. Returns unfound anchors."""
+    return finalize_document(docx.Document(str(src)), dst, props, comments, when)
+
+
+def finalize_document(document, dst: Path, props: CoreProps, comments: Sequence[ReviewComment] = (),
+                      when: datetime | None = None) -> list[str]:
+    """`finalize_docx` for a python-docx Document already in memory (saves a write and a re-read)."""
     if props.created.tzinfo is None or (when is not None and when.tzinfo is None):
-        raise ValueError("finalize_docx needs timezone-aware datetimes")
-    document = docx.Document(str(src))
+        raise ValueError("finalize_document needs timezone-aware datetimes")
     missing = [c.anchor for c in comments if not _add_comment(document, c, when or props.created)]
     _set_core_properties(document, props)
     buffer = io.BytesIO()
@@ -59,6 +64,8 @@ def _add_comment(document, comment: ReviewComment, when: datetime) -> bool:
     if not comment.anchor:
         return False
     for p in document.element.body.iter(qn("w:p")):
+        if comment.anchor not in "".join(t.text or "" for t in p.iter(qn("w:t"))):
+            continue  # cheap test first: most paragraphs do not hold the anchor
         runs = p.xpath(_RUN_XPATH)
         texts = [Run(r, None).text for r in runs]
         start = "".join(texts).find(comment.anchor)

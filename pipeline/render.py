@@ -16,7 +16,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
 from pipeline.text import fmt_date, hours, yesno
-from pipeline.docxpost import CoreProps, ReviewComment, finalize_docx
+from pipeline.docxpost import CoreProps, ReviewComment, finalize_document
 from pipeline.errors import Problem, RegpackError, relpath
 from pipeline.wordmarkup import MarkdownToWord
 
@@ -31,10 +31,40 @@ def _date_filter(value: date | None) -> str:
     return fmt_date(value)
 
 
+class _CachingEnvironment(jinja2.Environment):
+    """docxtpl compiles each part's XML on every render; the XML of a template is the same for
+    every arrangement, so compile it once per build (filters are looked up at render time)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's name
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
+
 def jinja_environment() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters.update(d=_date_filter, yesno=yesno, hours=hours)
     return env
+
+
+class _Template(DocxTemplate):
+    """DocxTemplate whose regex clean-up of the template XML is done once per distinct XML."""
+
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        if src_xml not in self._patched:
+            self._patched[src_xml] = super().patch_xml(src_xml)
+        return self._patched[src_xml]
+
+
+_ENV = jinja_environment()
 
 
 def template_problems(template: Path, context_keys: set[str]) -> list[Problem]:
@@ -64,9 +94,9 @@ class RenderRequest:
 
 def render_document(req: RenderRequest) -> list[str]:
     """Render one document; returns comment anchors that were not found in the text."""
-    tpl = DocxTemplate(str(req.template))
+    tpl = _Template(str(req.template))
     tpl.init_docx()
-    env = jinja_environment()
+    env = _ENV  # shared so compiled templates are reused; the Markdown filter is bound to this document
     converter = MarkdownToWord(tpl)
     env.filters.update(markdown=converter, inline_markdown=converter.inline)
     context = dict(req.context)
@@ -79,9 +109,4 @@ def render_document(req: RenderRequest) -> list[str]:
                             "sources do not provide; fix the template or the sources") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{relpath(req.template)}: {exc}") from None
-    staging = req.out.with_name(req.out.name + ".render.docx")
-    tpl.save(str(staging))
-    try:
-        return finalize_docx(staging, req.out, req.props, req.comments, req.when)
-    finally:
-        staging.unlink(missing_ok=True)
+    return finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)

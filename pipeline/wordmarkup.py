@@ -54,6 +54,10 @@ def _clean_source(text: object) -> str:
     return "".join(_PLACEHOLDERS.get(c, c) for c in text)
 
 
+# text with none of these needs no Markdown parser: it is one plain paragraph
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>&#|!\\\n\r{}~=]|^\s*([-+]|\d+[.)])(\s|$)|^ {4}|\t|\s$")
+
+
 class MarkdownToWord:
     """A Jinja filter turning Markdown into Word paragraphs, lists and tables for one template."""
 
@@ -67,6 +71,9 @@ class MarkdownToWord:
     # -- public API --------------------------------------------------------------------------
     def __call__(self, text: str, style: str = "Body Text") -> Markup:
         style_id, out = self._sid(style), []
+        source = "" if text is None else str(text)
+        if source.strip() and not _MARKDOWN_SYNTAX.search(source):  # fast path: one plain paragraph
+            return Markup(self._para(style_id, [(" ".join(_BAD_CHARS.sub("", source).split()), PLAIN)]))
         self._blocks(self._parse(text), style_id, out)
         return Markup("".join(out) or self._para(style_id, []))
 
@@ -86,10 +93,13 @@ class MarkdownToWord:
         return self.tpl.docx
 
     def _sid(self, name: str) -> str:
-        try:
-            return self._docx.styles[name].style_id
-        except KeyError:
-            raise KeyError(f"the template defines no style named {name!r} (used for Markdown)") from None
+        cache = self.__dict__.setdefault("_style_ids", {})
+        if name not in cache:
+            try:
+                cache[name] = self._docx.styles[name].style_id
+            except KeyError:
+                raise KeyError(f"the template defines no style named {name!r} (used for Markdown)") from None
+        return cache[name]
 
     # -- block level -------------------------------------------------------------------------
     def _blocks(self, el, style_id: str, out: list[str]) -> None:

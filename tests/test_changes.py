@@ -71,7 +71,7 @@ def test_field_changes_by_source_and_requirement(report):
     assert unchanged == []
 
 
-def test_cli_diff_of_the_zip_reports_the_same(project, report):
+def test_cli_diff_of_the_zip_reports_the_same(project, report, changes_dir):
     result = regpack(project, "diff", str(project / "archive" / ARR / "v1.zip"), str(project / "build" / ARR),
                      "--out", str(project / "cli-changes"))
     assert result.returncode == 0, result.stderr
@@ -82,7 +82,7 @@ def test_cli_diff_of_the_zip_reports_the_same(project, report):
     written = sorted(p.name for p in (project / "cli-changes").iterdir())
     assert written == sorted(p.name for p in report.written)
     for name in written:   # same content compared: byte-identical summary and redlines
-        assert (project / "cli-changes" / name).read_bytes() == (project / "build" / ARR / "changes" / name).read_bytes()
+        assert (project / "cli-changes" / name).read_bytes() == (changes_dir / name).read_bytes()
 
 
 def test_change_summary_docx(changes_dir, report):
@@ -91,7 +91,7 @@ def test_change_summary_docx(changes_dir, report):
     text = docx_text(summary)
     for expected in ("Change summary", "v1", f"build/{ARR}", "Field", "Old", "New", "contingency.rto_hours",
                      f"sources/{ARR}/controls.yaml", "Requirement TMG1-5.4.1", "with a 2-hour RTO",
-                     "with a 4-hour RTO"):
+                     "with a 4-hour RTO", "board-paper-redline.docx"):
         assert expected in text, expected
     check = ooxml_check([summary])
     assert check is None or check.returncode == 0, check.stdout + check.stderr
@@ -128,7 +128,8 @@ def test_redlines_carry_tracked_changes(changes_dir, report, slug):
 
 
 def test_redlines_only_for_documents_whose_docx_differs(project, changes_dir):
-    old = {d["key"]: d["docx"] for d in json.loads((project / "archive" / ARR / "v1" / "manifest.json").read_text())["documents"]}
+    sealed = json.loads((project / "archive" / ARR / "v1" / "manifest.json").read_text())
+    old = {d["key"]: d["docx"] for d in sealed["documents"]}
     new = json.loads((project / "build" / ARR / "manifest.json").read_text())["documents"]
     differ = {Path(d["docx"]["path"]).stem for d in new if d["docx"]["sha256"] != old[d["key"]]["sha256"]}
     assert {"board-paper", "notification-package"} <= differ

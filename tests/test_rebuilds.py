@@ -1,0 +1,139 @@
+"""Coverage gate, final builds, reproducible bytes, legal's edits and incremental rebuilds, each on a
+real sample project built with the real LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from pipeline.docxpost import docx_comments, docx_text
+from tests.conftest import ARR, copy_project, regpack
+
+DOCS = ("notification-package", "risk-assessment-form", "board-paper")
+
+
+def _remove_response(project: Path, req_id: str) -> None:
+    path = project / "sources" / ARR / "controls.yaml"
+    text = path.read_text()
+    blocks = re.split(r"(?m)^(?=  - requirement: )", text)
+    kept = [b for b in blocks if not b.startswith(f"  - requirement: {req_id}\n")]
+    assert len(kept) == len(blocks) - 1, req_id
+    path.write_text("".join(kept))
+
+
+def _drop_todo(project: Path) -> None:
+    for md in (project / "sources" / ARR).glob("*.md"):
+        md.write_text("\n".join(line for line in md.read_text().splitlines() if "TODO" not in line) + "\n")
+
+
+def test_matrix_lists_every_applicable_requirement(built_project):
+    result = regpack(built_project, "coverage", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["catalog"]["SA2"] >= 40 and data["catalog"]["TMG1"] >= 70
+    assert data["catalog"]["OR1"] >= 5 and data["catalog"]["HKCLD"] == 9
+    arr = data["arrangements"][ARR]
+    assert arr["applicable"] == arr["answered"] and arr["gaps"] == []
+    from pipeline.catalog_data import load_catalog
+    from pipeline.coverage import compute_coverage
+    from pipeline.sources import load_or_raise
+    loaded = load_or_raise(built_project / "sources")[0]
+    ids = [r.requirement.id for r in compute_coverage(loaded.sources, load_catalog()).rows]
+    assert len(ids) == arr["applicable"]
+    text = docx_text(built_project / "build" / ARR / "word" / "notification-package.docx")
+    matrix = text[text.index("Traceability matrix", text.index("Control responses")):]
+    assert [i for i in ids if i not in matrix] == []
+
+
+def test_final_build_refuses_a_missing_response_and_names_it(tmp_path):
+    project = copy_project(tmp_path / "p")
+    _drop_todo(project)
+    _remove_response(project, "TMG1-3.1.4")
+    draft = regpack(project, "check")
+    assert draft.returncode == 0, draft.stderr  # a draft allows the gap and reports it
+    result = regpack(project, "build", "--final")
+    assert result.returncode == 2
+    assert "no response to applicable requirement TMG1-3.1.4" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_final_build_has_no_comments_and_no_draft_marks(tmp_path):
+    project = copy_project(tmp_path / "p")
+    refused = regpack(project, "build", "--final")
+    assert refused.returncode == 2 and "TODO marker" in refused.stderr
+    _drop_todo(project)
+    result = regpack(project, "build", "--final")
+    assert result.returncode == 0, result.stderr
+    for slug in DOCS:
+        path = project / "build" / ARR / "word" / f"{slug}.docx"
+        assert docx_comments(path) == []
+        text = docx_text(path)
+        assert "DRAFT" not in text and "TODO" not in text
+        assert "Final" in text
+
+
+def _pdf_content(path: Path) -> tuple:
+    reader = PdfReader(path)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    fonts = sorted(re.sub(r"^[A-Z]{6}\+", "", line.split()[0]) for line in fonts.splitlines()[2:])
+    meta = {k: str(v) for k, v in (reader.metadata or {}).items()}
+    return len(reader.pages), [p.extract_text() for p in reader.pages], fonts, meta
+
+
+def test_two_builds_of_the_same_sources_are_identical(tmp_path):
+    first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    for project in (first, second):
+        assert regpack(project, "build").returncode == 0
+    a, b = first / "build" / ARR, second / "build" / ARR
+    for slug in DOCS:
+        assert (a / "word" / f"{slug}.docx").read_bytes() == (b / "word" / f"{slug}.docx").read_bytes(), slug
+        assert _pdf_content(a / "pdf" / f"{slug}.pdf") == _pdf_content(b / "pdf" / f"{slug}.pdf"), slug
+    ma, mb = (json.loads((d / "manifest.json").read_text()) for d in (a, b))
+    docx_a = [d["docx"] for d in ma["documents"]]
+    assert docx_a == [d["docx"] for d in mb["documents"]]
+    assert ma["sources"] == mb["sources"] and ma["templates"] == mb["templates"]
+
+
+def test_an_edited_draft_is_never_overwritten(tmp_path):
+    project = copy_project(tmp_path / "p")
+    assert regpack(project, "build").returncode == 0
+    draft = project / "build" / ARR / "word" / "board-paper.docx"
+    edited = draft.read_bytes() + b"legal's edit"
+    draft.write_bytes(edited)
+    contingency = project / "sources" / ARR / "contingency.yaml"
+    contingency.write_text(contingency.read_text().replace("rto_hours: 2", "rto_hours: 3", 1))
+    stopped = regpack(project, "build")
+    assert stopped.returncode == 2
+    assert "build/hmb-payments-hub-aws/word/board-paper.docx" in stopped.stderr
+    assert "--keep-edited" in stopped.stderr
+    assert draft.read_bytes() == edited
+    kept = regpack(project, "build", "--keep-edited")
+    assert kept.returncode == 0, kept.stderr
+    assert draft.with_name("board-paper.edited.docx").read_bytes() == edited
+    assert "3 hours" in docx_text(draft)
+
+
+def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
+    project = copy_project(tmp_path / "p")
+    second = "hmb-second-arrangement"
+    shutil.copytree(project / "sources" / ARR, project / "sources" / second)
+    arrangement = project / "sources" / second / "arrangement.yaml"
+    arrangement.write_text(arrangement.read_text().replace(f"id: {ARR}", f"id: {second}"))
+    assert regpack(project, "build").returncode == 0
+    snapshot = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
+    board = project / "sources" / second / "board.yaml"
+    board.write_text(board.read_text().replace('agenda_item: "', 'agenda_item: "Revised ', 1))
+    result = regpack(project, "build")
+    assert result.returncode == 0, result.stderr
+    rendered = [line for line in result.stdout.splitlines() if line.startswith("render ")]
+    assert rendered == [f"render {second}/board-paper"]
+    changed = sorted(str(p.relative_to(project / "build")) for p, data in snapshot.items() if p.read_bytes() != data)
+    assert changed == [f"{second}/{second}-submission-pack.pdf", f"{second}/manifest.json",
+                       f"{second}/pdf/board-paper.pdf", f"{second}/word/board-paper.docx"]
+    again = regpack(project, "build")
+    assert "Nothing to do: 6 documents are up to date" in again.stdout
