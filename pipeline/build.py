@@ -23,6 +23,7 @@ from pipeline.convert import ConvertJob, ConvertResult, Converter, libreoffice_v
 from pipeline.documents import DOCUMENTS, DocumentSpec
 from pipeline.gather import ArrangementPlan, Gathered, edited_drafts, gather
 from pipeline.manifest import MANIFEST, read_manifest, sha256_text, write_json
+from pipeline.pdfnormalize import normalize_pdf
 from pipeline.packing import assemble_submission_pack, compose_manifest, document_props, review_comments
 from pipeline.project import BuildOptions, Project
 from pipeline.render import RenderRequest, render_document
@@ -79,7 +80,9 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
         if todo or packs_needed:
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
                 for result in conv.convert_all([_job(w, staging) for w in todo]):   # 4. PDF
-                    next(w for w in todo if w.name == result.job.name).pages = result.pages
+                    w = next(w for w in todo if w.name == result.job.name)
+                    w.pages = result.pages
+                    normalize_pdf(result.job.pdf, w.plan.meta.build_date, w.inputs)
                 for plan_ in packs_needed:                    # 5. submission packs
                     progress(f"assemble {plan_.id} submission pack")
                     docs = [w for w in work if w.plan is plan_]

@@ -36,7 +36,7 @@ class ProgressReporter:
 
     def converted(self, result) -> None:
         self.done += 1
-        line = f"converted {result.job.name}: {result.pages} pages in {result.seconds:.1f} s"
+        line = f"converted {result.job.name}: {result.pages} page{'s' if result.pages != 1 else ''} in {result.seconds:.1f} s"
         if self.progress:
             self.progress.update(self.task, completed=self.done, description=line)
         else:

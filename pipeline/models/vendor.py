@@ -47,7 +47,8 @@ class Attestation(Strict):
     issuer: Text
     period_start: dt.date | None = None
     period_end: dt.date
-    """End of the report period (or certificate validity end for a certificate)."""
+    """End of the audit or report period (for a certificate: the latest surveillance audit),
+    used for the 12-month freshness check; validity beyond that belongs in `scope`."""
 
 
 class IndependentAssessment(Strict):
