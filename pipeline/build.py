@@ -24,7 +24,7 @@ from pipeline.documents import DOCUMENTS, DocumentSpec
 from pipeline.gather import ArrangementPlan, Gathered, edited_drafts, gather
 from pipeline.manifest import MANIFEST, read_manifest, sha256_text, write_json
 from pipeline.pdfnormalize import normalize_pdf
-from pipeline.packing import assemble_submission_pack, compose_manifest, document_props, review_comments
+from pipeline.packing import compose_manifest, document_props, make_packs, review_comments
 from pipeline.project import BuildOptions, Project
 from pipeline.render import RenderRequest, render_document
 
@@ -73,21 +73,25 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     packs_needed = _packs_needed(project, gathered, work)
     try:
         unplaced: dict[str, list[set[str]]] = {}
-        for w in todo:                                        # 3. render Word drafts
-            progress(f"render {w.name}")
-            unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
-        report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items() for a in sorted(set.intersection(*sets))]
+
+        def rendered():                                       # 3. render Word drafts, one by one ...
+            for w in todo:
+                progress(f"render {w.name}")
+                unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
+                yield _job(w, staging)
+
         if todo or packs_needed:
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
-                for result in conv.convert_all([_job(w, staging) for w in todo]):   # 4. PDF
+                conv.warm_up(len(todo) or len(packs_needed))  # LibreOffice starts while we render
+                for result in conv.convert_stream(rendered(), expected=len(todo)):  # 4. ... while PDFs are made
                     w = next(w for w in todo if w.name == result.job.name)
                     w.pages = result.pages
                     normalize_pdf(result.job.pdf, w.plan.meta.build_date, w.inputs)
-                for plan_ in packs_needed:                    # 5. submission packs
-                    progress(f"assemble {plan_.id} submission pack")
-                    docs = [w for w in work if w.plan is plan_]
-                    assemble_submission_pack(project, plan_, docs, staging / plan_.id, conv)
+                progress(f"assemble {len(packs_needed)} submission pack(s)")
+                make_packs(project, packs_needed, work, staging, conv)   # 5. submission packs
                 report.libreoffice_starts = conv.starts
+        report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
+                                  for a in sorted(set.intersection(*sets))]
         lo_version = libreoffice_version() if (todo or packs_needed) else None
         for plan_ in gathered.arrangements:                   # 6. manifests
             docs = [w for w in work if w.plan is plan_]

@@ -10,7 +10,6 @@ crash kills the worker's whole process group, restarts it and retries.
 
 from __future__ import annotations
 
-import functools
 import os
 import queue
 import shutil
@@ -20,7 +19,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from pypdf import PdfReader
 
@@ -57,18 +56,19 @@ def find_soffice() -> str:
     raise ToolMissing(INSTALL_HINT + (f" (REGPACK_SOFFICE={wanted!r} not found)" if wanted else ""))
 
 
-@functools.lru_cache(maxsize=None)
-def _version(command: str) -> str:
-    try:
-        done = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolMissing(f"{INSTALL_HINT} ({command} --version failed: {exc})") from None
-    return done.stdout.strip() or done.stderr.strip()
+_VERSIONS: dict[str, str] = {}  # command -> version; also filled in by running workers
 
 
 def libreoffice_version(soffice: str | None = None) -> str:
-    """E.g. "LibreOffice 7.4.7.2 40(Build:2)"; cached per command."""
-    return _version(soffice or find_soffice())
+    """E.g. "LibreOffice 7.4.7.2 40(Build:2)"; cached per command (free once a worker has started)."""
+    command = soffice or find_soffice()
+    if command not in _VERSIONS:
+        try:
+            done = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ToolMissing(f"{INSTALL_HINT} ({command} --version failed: {exc})") from None
+        _VERSIONS[command] = done.stdout.strip() or done.stderr.strip()
+    return _VERSIONS[command]
 
 
 def _count_pages(pdf: Path) -> int:
@@ -76,7 +76,11 @@ def _count_pages(pdf: Path) -> int:
         with open(pdf, "rb") as fh:
             if fh.read(5) != b"%PDF-":
                 raise WorkerFailure("LibreOffice wrote an empty file or not a PDF")
-        pages = len(PdfReader(pdf).pages)
+            fh.seek(max(0, pdf.stat().st_size - 1024))
+            if b"%%EOF" not in fh.read():
+                raise WorkerFailure("the PDF is truncated")
+        # the page tree's /Count: no need to load every page (that costs ~1 ms a page)
+        pages = int(PdfReader(pdf).root_object["/Pages"]["/Count"])
     except FileNotFoundError:
         raise WorkerFailure("LibreOffice reported success but wrote no PDF") from None
     except WorkerFailure:
@@ -88,7 +92,17 @@ def _count_pages(pdf: Path) -> int:
     return pages
 
 
+def _job_problem(job: ConvertJob) -> str | None:
+    if not Path(job.docx).is_file():
+        return f"{job.name}: input not found: {job.docx}"
+    if not Path(job.pdf).parent.is_dir():
+        return f"{job.name}: no folder for {job.pdf}"
+    return None
+
+
 def _signal_kill_all(offices: list[WorkerProcess]) -> None:
+    for office in offices:  # all soffice.bin first, then wait for each to be reaped
+        office.signal_kill(wait=False)
     for office in offices:
         office.signal_kill()
 
@@ -102,6 +116,10 @@ class Converter:
         if soffice is not None and not shutil.which(soffice):
             raise ToolMissing(f"{INSTALL_HINT} ({soffice!r} not found)")
         self.soffice = shutil.which(soffice) if soffice else find_soffice()
+        program = Path(os.path.realpath(self.soffice)).parent
+        if (program / "soffice.bin").is_file() and not (program / "pythonscript.py").is_file():
+            raise ToolMissing("LibreOffice cannot run Python macros: run `apt-get install "
+                              "libreoffice-script-provider-python python3-uno` (Debian/Ubuntu)")
         self.workers, self.timeout, self.retries = workers, timeout, retries
         self.pdfa, self.progress = pdfa, progress
         self.starts = 0
@@ -166,33 +184,49 @@ class Converter:
         with self._starts_lock:
             self.starts += 1
         office.start()
+        if office.version:
+            _VERSIONS.setdefault(self.soffice, office.version)
 
     def convert_all(self, jobs: Sequence[ConvertJob]) -> list[ConvertResult]:
         """Convert every job; results in job order. Raises ConversionError naming each failed document."""
         jobs = list(jobs)
-        problems = [f"{j.name}: input not found: {j.docx}" for j in jobs if not Path(j.docx).is_file()]
+        problems = [p for j in jobs if (p := _job_problem(j))]
         if len({Path(j.pdf).resolve() for j in jobs}) != len(jobs):
             problems.append("two documents would write the same PDF")
         if problems:
             raise ConversionError("\n".join(problems))
-        offices = self._ensure_offices(self.worker_count(len(jobs))) if jobs else []
+        # biggest first, so that no worker is left with a long one at the end
+        ordered = sorted(enumerate(jobs), key=lambda item: -Path(item[1].docx).stat().st_size)
+        results = self._convert(ordered, self.worker_count(len(jobs)) if jobs else 0)
+        return [results[i] for i in range(len(jobs))]
+
+    def convert_stream(self, jobs: Iterable[ConvertJob], expected: int) -> list[ConvertResult]:
+        """Convert jobs while they are still being produced: iterating `jobs` may render the next
+        document while LibreOffice converts the previous ones. Results in production order."""
+        results = self._convert(enumerate(jobs), self.worker_count(expected) if expected else 0)
+        return [results[i] for i in sorted(results)]
+
+    def _convert(self, items: Iterable[tuple[int, ConvertJob]], workers: int) -> dict[int, ConvertResult]:
+        offices = self._ensure_offices(workers)
         todo: queue.SimpleQueue = queue.SimpleQueue()
-        for item in sorted(enumerate(jobs), key=lambda item: -Path(item[1].docx).stat().st_size):
-            todo.put(item)  # biggest first, so that no worker is left with a long one at the end
         done: queue.SimpleQueue = queue.SimpleQueue()
         threads = [threading.Thread(target=self._work, args=(o, todo, done), daemon=True) for o in offices]
-        self._threads += threads
+        self._threads = [t for t in self._threads if t.is_alive()] + threads
         for thread in threads:
             thread.start()
-        results: list[ConvertResult | None] = [None] * len(jobs)
+        results: dict[int, ConvertResult] = {}
         errors: dict[int, str] = {}
-        try:
-            running = len(threads)
+        running = len(threads)
+
+        def collect(block: bool) -> None:
+            nonlocal running
             while running:
                 try:
-                    index, outcome = done.get(timeout=0.2)
+                    index, outcome = done.get(timeout=0.2) if block else done.get_nowait()
                 except queue.Empty:
-                    continue
+                    if block:
+                        continue
+                    return
                 if index is None:
                     running -= 1
                 elif isinstance(outcome, ConvertResult):
@@ -203,7 +237,22 @@ class Converter:
                     errors[index] = outcome
                     for office in offices:  # fail fast: the other workers abandon their documents
                         office.cancel.set()
-        except BaseException:  # KeyboardInterrupt, or the progress callback failed
+
+        try:
+            try:
+                for index, job in items:
+                    if problem := _job_problem(job):
+                        errors[index] = problem
+                        break
+                    todo.put((index, job))
+                    collect(block=False)
+                    if errors:
+                        break
+            finally:
+                for _ in threads:
+                    todo.put(None)  # one stop sign per worker, after the last job
+            collect(block=True)
+        except BaseException:  # KeyboardInterrupt, a failed render, or the progress callback failed
             self.close()
             raise
         for thread in threads:
@@ -212,23 +261,23 @@ class Converter:
             office.cancel.clear()
         if errors:
             raise ConversionError("\n".join(errors[i] for i in sorted(errors)))
-        return results  # type: ignore[return-value]
+        return results
 
     def _work(self, office: WorkerProcess, todo: queue.SimpleQueue, done: queue.SimpleQueue) -> None:
         try:
             with office.lock:
                 while not office.cancel.is_set():
-                    try:
-                        index, job = todo.get_nowait()
-                    except queue.Empty:
+                    item = todo.get()
+                    if item is None:
                         break
+                    index, job = item
                     try:
                         done.put((index, self._convert_one(office, index, job)))
                     except ConversionError as exc:
                         done.put((index, str(exc)))
         except WorkerCancelled:
             office.kill()
-        except BaseException as exc:  # never leave convert_all waiting for this thread
+        except BaseException as exc:  # never leave the collector waiting for this thread
             done.put((-1, f"converter thread failed: {exc!r}"))
         finally:
             done.put((None, None))
@@ -258,5 +307,6 @@ class Converter:
                 office.kill()
             finally:
                 tmp.unlink(missing_ok=True)
-        raise ConversionError(f"{job.name}: LibreOffice could not convert {job.docx}: {'; '.join(reasons)}\n"
-                              f"--- LibreOffice output (last lines) ---\n{tail}")
+        output = f"\n--- LibreOffice output (last lines) ---\n{tail}" if tail else ""
+        raise ConversionError(f"{job.name}: LibreOffice could not convert {job.docx}: "
+                              f"{'; '.join(reasons)}{output}")

@@ -63,34 +63,59 @@ def _doc_pdf(project: "Project", staged: Path, w: "DocWork") -> Path:
     return staged / rel if w.rebuild else project.build / w.plan.id / rel
 
 
-def assemble_submission_pack(project: "Project", plan: "ArrangementPlan", docs: list["DocWork"],
-                             staged: Path, converter: Converter) -> int:
-    """Render and convert the cover with the index of documents, then merge the pack."""
-    src = plan.loaded.sources
-    documents = [PackDocument(w.spec.title, _doc_pdf(project, staged, w), w.spec.label) for w in docs]
-    scratch = staged.parent / f".cover-{plan.id}"
-    scratch.mkdir(parents=True, exist_ok=True)
-    cover_docx, cover_pdf = scratch / "cover.docx", scratch / "cover.pdf"
-    front_pages = 1
+def make_packs(project: "Project", plans: list["ArrangementPlan"], work: list["DocWork"], staging: Path,
+               converter: Converter) -> None:
+    """Every pack's cover with its index of documents (converted together), then the merged packs."""
+    covers = {p.id: _Cover(p, [w for w in work if w.plan is p], staging) for p in plans}
+    pending = list(covers.values())
     for _ in range(3):  # the index's page ranges depend on the cover's own length
-        ranges = page_ranges(front_pages, documents)
-        context = {"inst": src.institution, "arr": src.arrangement,
-                   "doc": {"version": src.arrangement.version, "date": fmt_date(plan.meta.build_date.date()),
-                           "classification": src.institution.classification,
-                           "status": "Final" if plan.meta.final else "Draft for review"},
-                   "documents": [{"label": w.spec.label, "title": w.spec.title, "pages": w.pages,
-                                  "range": f"{a} to {b}"} for w, (a, b) in zip(docs, ranges)]}
-        render_document(RenderRequest(project.templates / PACK_COVER, context, cover_docx,
-                                      _cover_props(plan), (), plan.meta.build_date))
-        result = converter.convert_all([ConvertJob(cover_docx, cover_pdf, f"{plan.id}/pack-cover")])[0]
-        if result.pages == front_pages:
+        for cover in pending:
+            cover.render(project)
+        results = converter.convert_all([c.job for c in pending])
+        pending = [c for c, r in zip(pending, results) if not c.settle(r.pages)]
+        if not pending:
             break
-        front_pages = result.pages
-    meta = PackMetadata(title=f"Submission pack: {src.arrangement.title}", subject=src.arrangement.title,
-                        author=src.institution.name_en,
-                        keywords=f"{src.arrangement.id}; version {src.arrangement.version}; HKMA submission",
-                        creation_date=plan.meta.build_date)
-    return assemble_pack(cover_pdf, documents, staged / f"{plan.id}-submission-pack.pdf", meta)
+    for plan in plans:
+        covers[plan.id].assemble(project)
+
+
+class _Cover:
+    def __init__(self, plan: "ArrangementPlan", docs: list["DocWork"], staging: Path):
+        self.plan, self.docs, self.staged = plan, docs, staging / plan.id
+        scratch = staging / f".cover-{plan.id}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.job = ConvertJob(scratch / "cover.docx", scratch / "cover.pdf", f"{plan.id}/pack-cover")
+        self.front_pages = 1
+
+    def documents(self, project: "Project") -> list[PackDocument]:
+        return [PackDocument(w.spec.title, _doc_pdf(project, self.staged, w), w.spec.label) for w in self.docs]
+
+    def render(self, project: "Project") -> None:
+        src, meta = self.plan.loaded.sources, self.plan.meta
+        ranges = page_ranges(self.front_pages, self.documents(project))
+        context = {"inst": src.institution, "arr": src.arrangement,
+                   "doc": {"version": src.arrangement.version, "date": fmt_date(meta.build_date.date()),
+                           "classification": src.institution.classification,
+                           "status": "Final" if meta.final else "Draft for review"},
+                   "documents": [{"label": w.spec.label, "title": w.spec.title, "pages": w.pages,
+                                  "range": f"{a} to {b}"} for w, (a, b) in zip(self.docs, ranges)]}
+        render_document(RenderRequest(project.templates / PACK_COVER, context, self.job.docx,
+                                      _cover_props(self.plan), (), meta.build_date))
+
+    def settle(self, pages: int) -> bool:
+        """True when the cover has the length its index assumed; else remember the real length."""
+        settled = pages == self.front_pages
+        self.front_pages = pages
+        return settled
+
+    def assemble(self, project: "Project") -> int:
+        src = self.plan.loaded.sources
+        meta = PackMetadata(title=f"Submission pack: {src.arrangement.title}", subject=src.arrangement.title,
+                            author=src.institution.name_en,
+                            keywords=f"{src.arrangement.id}; version {src.arrangement.version}; HKMA submission",
+                            creation_date=self.plan.meta.build_date)
+        return assemble_pack(self.job.pdf, self.documents(project),
+                             self.staged / f"{self.plan.id}-submission-pack.pdf", meta)
 
 
 def _cover_props(plan: "ArrangementPlan") -> CoreProps:

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -17,10 +18,12 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from pipeline.convert import ConvertJob, Converter, find_soffice, libreoffice_version
+from pipeline.convert_worker import profile_template
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
 
 BANK = "香港示範銀行有限公司"
 STALE = "STALE TOC PLACEHOLDER - update fields"
+STALE_REF = "STALE CROSS-REFERENCE"
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
@@ -45,21 +48,31 @@ def _field(paragraph, instruction: str, placeholder: str) -> None:
 
 
 def make_docx(path: Path, title: str, sections: list[str]) -> Path:
-    """Title, a stale TOC, then one page per section: Heading 1, Chinese text, a Heading 2."""
+    """Title, a stale TOC, then one page per section: Heading 1, Chinese text, a Heading 2;
+    at the end a cross-reference to the title, with a stale result."""
     document = docx.Document()
     document.core_properties.author = "regpack tests"
-    document.add_heading(title, level=0)
+    heading = document.add_heading("", level=0)
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), "1")
+    start.set(qn("w:name"), "doc_title")
+    end.set(qn("w:id"), "1")
+    heading._p.append(start)
+    heading.add_run(title)
+    heading._p.append(end)
     _field(document.add_paragraph(), r'TOC \o "1-3" \h \z \u', STALE)
     for number, section in enumerate(sections, start=1):
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(section, level=1)
         run = document.add_paragraph().add_run(f"{BANK} 外判通知 {number}. ")
-        lang = OxmlElement("w:lang")
+        fonts, lang = OxmlElement("w:rFonts"), OxmlElement("w:lang")
+        fonts.set(qn("w:eastAsia"), "Noto Sans CJK HK")  # the default (MS Mincho) is Japanese
         lang.set(qn("w:eastAsia"), "zh-HK")
-        run._r.get_or_add_rPr().append(lang)
+        run._r.get_or_add_rPr().extend([fonts, lang])
         document.add_paragraph("The bank notifies the HKMA of the outsourcing arrangement. " * 12)
         document.add_heading(f"{section}: details", level=2)
         document.add_paragraph("Controls, contingency and exit planning. " * 10)
+    _field(document.add_paragraph("This paper: "), r"REF doc_title \h", STALE_REF)
     document.save(path)
     return path
 
@@ -113,7 +126,9 @@ def test_text_including_traditional_chinese(converted):
 def test_table_of_contents_shows_real_page_numbers(converted):
     for job in converted["jobs"]:
         toc = pdftotext(job.pdf, page=1)
-        assert STALE not in pdftotext(job.pdf)
+        text = pdftotext(job.pdf)
+        assert STALE not in text and STALE_REF not in text
+        assert f"This paper: {DOCS[job.name][0]}" in text
         for page, section in enumerate(DOCS[job.name][1], start=2):
             assert re.match(rf"\s*{re.escape(section)}\b", pdftotext(job.pdf, page=page))
             for heading in (section, f"{section}: details"):
@@ -161,8 +176,10 @@ def test_worker_count(monkeypatch):
     assert Converter(workers=1, soffice="/bin/true").worker_count(5) == 1
 
 
-def test_version():
-    assert libreoffice_version().startswith("LibreOffice ")
+def test_version_reported_by_the_worker_matches_the_command(converted):
+    printed = subprocess.run([find_soffice(), "--version"], capture_output=True, text=True).stdout.strip()
+    assert printed.startswith("LibreOffice ")
+    assert libreoffice_version() == printed
 
 
 def test_missing_command_says_how_to_install(monkeypatch, tmp_path):
@@ -236,13 +253,31 @@ def test_killed_libreoffice_is_restarted_and_all_documents_complete(tmp_path):
                 os.killpg(pid, signal.SIGKILL)  # mid-way: the worker is converting the next document
 
     with Converter(workers=1, timeout=60, progress=kill_after_first) as converter:
+        converter.warm_up(len(jobs))  # starts in the background; convert_all finds it warm
         results = converter.convert_all(jobs[:3])
         assert killed and converter.starts == 2
         for pid in converter.pids:  # between two batches
             os.killpg(pid, signal.SIGKILL)
         results += converter.convert_all(jobs[3:])
         assert converter.starts == 3
+        broken = tmp_path / "broken.docx"  # a zip that is no Word document: fails at once, no restart
+        with zipfile.ZipFile(broken, "w") as archive:
+            archive.writestr("word/document.xml", "<w:document")
+        with pytest.raises(ConversionError, match=r"broken-draft: .*attempt 1: cannot open [^;]*$"):
+            converter.convert_all([ConvertJob(broken, tmp_path / "broken.pdf", "broken-draft")])
+        assert converter.starts == 3
         pids = converter.pids
     assert [r.job for r in results] == jobs
     assert all(r.pages == 2 and r.job.pdf.is_file() for r in results)
     assert not [p for p in pids if Path(f"/proc/{p}").exists()]
+
+
+def test_profile_template_is_made_once_per_installation(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    template = profile_template(find_soffice(), timeout=60)
+    assert template is not None and (template / "user").is_dir()
+    assert template.parent == tmp_path / "cache" / "regpack"
+    assert profile_template(find_soffice(), timeout=60) == template
+    assert [p.name for p in template.parent.iterdir()] == [template.name]  # no leftovers
+    fake = _fake_soffice(tmp_path, "exit 0")
+    assert profile_template(str(fake), timeout=60) is None
