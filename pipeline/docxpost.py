@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 import docx
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
@@ -52,19 +53,42 @@ def finalize_document(document, dst: Path, props: CoreProps, comments: Sequence[
     """`finalize_docx` for a python-docx Document already in memory (saves a write and a re-read)."""
     if props.created.tzinfo is None or (when is not None and when.tzinfo is None):
         raise ValueError("finalize_document needs timezone-aware datetimes")
-    missing = [c.anchor for c in comments if not _add_comment(document, c, when or props.created)]
+    paragraphs = _paragraph_index(document) if comments else []
+    missing = [c.anchor for c in comments if not _add_comment(document, c, when or props.created, paragraphs)]
     _set_core_properties(document, props)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    write_deterministic_zip(buffer.getvalue(), Path(dst))
+    _write_members(_package_members(document), Path(dst))
     return missing
 
 
-def _add_comment(document, comment: ReviewComment, when: datetime) -> bool:
+class _Members(dict):
+    """Stands in for python-docx's zip writer: collects each member's bytes, compressed once later."""
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self[pack_uri.membername] = blob
+
+
+def _package_members(document) -> dict[str, bytes]:
+    """What `document.save()` would zip, as {member name: bytes} (saves a compress and re-read)."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    members = _Members()
+    PackageWriter._write_content_types_stream(members, package.parts)
+    PackageWriter._write_pkg_rels(members, package.rels)
+    PackageWriter._write_parts(members, package.parts)
+    return members
+
+
+def _paragraph_index(document) -> list[tuple[object, str]]:
+    """Every body paragraph with its plain text, computed once for all comments."""
+    return [(p, "".join(t.text or "" for t in p.iter(qn("w:t")))) for p in document.element.body.iter(qn("w:p"))]
+
+
+def _add_comment(document, comment: ReviewComment, when: datetime, paragraphs) -> bool:
     if not comment.anchor:
         return False
-    for p in document.element.body.iter(qn("w:p")):
-        if comment.anchor not in "".join(t.text or "" for t in p.iter(qn("w:t"))):
+    for p, text in paragraphs:
+        if comment.anchor not in text:
             continue  # cheap test first: most paragraphs do not hold the anchor
         runs = p.xpath(_RUN_XPATH)
         texts = [Run(r, None).text for r in runs]
@@ -124,7 +148,10 @@ def _set_core_properties(document, props: CoreProps) -> None:
 def write_deterministic_zip(data: bytes, dst: Path) -> None:
     """Rewrite the zip in `data` to `dst`: fixed dates and attributes, stable member order, atomic."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        members = {name: src.read(name) for name in src.namelist()}
+        _write_members({name: src.read(name) for name in src.namelist()}, dst)
+
+
+def _write_members(members: dict[str, bytes], dst: Path) -> None:
     names = sorted(members, key=lambda n: (n != "[Content_Types].xml", n))
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)

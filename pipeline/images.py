@@ -23,7 +23,7 @@ def _font(size: int, bold: bool = False):
 
 def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG", optimize=False, compress_level=1)  # fast; the docx zips it anyway
     return out.getvalue()
 
 

@@ -27,6 +27,7 @@ class PackDocument:
     title: str  # e.g. "Outsourcing notification package"
     pdf: Path
     label: str  # page-label prefix: "A" -> pages A-1, A-2, ...
+    pages: int | None = None  # when already known (saves reading the PDF)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def page_ranges(front_pages: int, documents: Sequence[PackDocument]) -> list[tup
     """1-based inclusive page ranges of each document inside the merged pack."""
     ranges, first = [], front_pages + 1
     for document in documents:
-        count = pdf_page_count(document.pdf)
+        count = document.pages or pdf_page_count(document.pdf)
         ranges.append((first, first + count - 1))
         first += count
     return ranges

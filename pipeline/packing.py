@@ -88,7 +88,8 @@ class _Cover:
         self.front_pages = 1
 
     def documents(self, project: "Project") -> list[PackDocument]:
-        return [PackDocument(w.spec.title, _doc_pdf(project, self.staged, w), w.spec.label) for w in self.docs]
+        return [PackDocument(w.spec.title, _doc_pdf(project, self.staged, w), w.spec.label, w.pages)
+                for w in self.docs]
 
     def render(self, project: "Project") -> None:
         src, meta = self.plan.loaded.sources, self.plan.meta

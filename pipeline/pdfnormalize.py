@@ -12,6 +12,7 @@ A PDF of another shape (cross-reference streams, say) is rewritten with pypdf in
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import re
@@ -74,8 +75,15 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     if xref is None or data.count(b"\nxref\n") != 1:
         raise ValueError("not a single classic cross-reference table")
 
+    ends, shifts, total = [], [], 0
+    for start, end, new in edits:
+        total += len(new) - (end - start)
+        ends.append(end)
+        shifts.append(total)
+
     def moved(offset: int) -> int:
-        return offset + sum(len(new) - (end - start) for start, end, new in edits if end <= offset)
+        i = bisect.bisect_right(ends, offset)
+        return offset + (shifts[i - 1] if i else 0)
 
     out, pos = [], 0
     for start, end, new in edits:

@@ -6,16 +6,15 @@ of truth and legal may edit them in Word; re-running the scripts overwrites such
 
 from __future__ import annotations
 
-import copy
-
 from docx import Document
-from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for landscape annexes)
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
+
+from pipeline.wordmarkup import TABLE_BORDERS
 
 NAVY = RGBColor(0x1F, 0x3A, 0x5F)
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -162,48 +161,16 @@ def _update_fields_on_open(doc) -> None:
     settings = doc.settings.element
     el = OxmlElement("w:updateFields")
     el.set(qn("w:val"), "true")
+    # schema order: updateFields comes just before these (CT_Settings sequence)
+    later = {"hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+             "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+             "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType",
+             "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"}
+    for child in settings:
+        if child.tag.split("}")[-1] in later:
+            child.addprevious(el)
+            return
     settings.append(el)
-    _sort_settings(settings)
-
-
-_SETTINGS_ORDER = ["writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
-                   "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
-                   "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
-                   "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
-                   "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
-                   "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
-                   "proofState", "formsDesign", "attachedTemplate", "linkStyles",
-                   "stylePaneFormatFilter", "stylePaneSortMethod", "documentType", "mailMerge",
-                   "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
-                   "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
-                   "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone",
-                   "doNotHyphenateCaps", "showEnvelope", "summaryLength", "clickAndTypeStyle",
-                   "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting", "bookFoldPrinting",
-                   "bookFoldPrintingSheets", "drawingGridHorizontalSpacing",
-                   "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery",
-                   "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
-                   "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "doNotShadeFormData",
-                   "noPunctuationKerning", "characterSpacingControl", "printTwoOnOne",
-                   "strictFirstAndLastChars", "noLineBreaksAfter", "noLineBreaksBefore",
-                   "savePreviewPicture", "doNotValidateAgainstSchema", "saveInvalidXml",
-                   "ignoreMixedContent", "alwaysShowPlaceholderText", "doNotDemarcateInvalidXml",
-                   "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
-                   "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr",
-                   "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
-                   "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                   "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                   "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-                   "decimalSymbol", "listSeparator"]
-
-
-def _sort_settings(settings) -> None:
-    """Settings children must follow the schema's sequence order."""
-    def rank(el):
-        local = el.tag.split("}")[-1]
-        return _SETTINGS_ORDER.index(local) if local in _SETTINGS_ORDER else len(_SETTINGS_ORDER)
-    children = sorted(list(settings), key=rank)
-    for child in children:
-        settings.append(child)
 
 
 def add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -228,6 +195,19 @@ def add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
 
 def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def direct_borders(table) -> None:
+    """Grid lines and cell margins on the table itself, not through a table style (see TABLE_BORDERS)."""
+    tblpr = table._tbl.tblPr
+    for style in tblpr.findall(qn("w:tblStyle")):
+        tblpr.remove(style)
+    fragment = parse_xml(f"<w:tblPr {nsdecls('w')}>{TABLE_BORDERS}</w:tblPr>")
+    after = {"tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+             "tblW", "jc", "tblCellSpacing", "tblInd"}
+    anchor = next((c for c in tblpr if c.tag.split("}")[-1] not in after), None)
+    for child in list(fragment):
+        anchor.addprevious(child) if anchor is not None else tblpr.append(child)
 
 
 def shade(cell, fill: str) -> None:
@@ -270,7 +250,7 @@ def cell_text(cell, text: str, bold: bool = False, style: str = "Table Text") ->
 def loop_table(doc, headers, cells, loop: str, widths, header_fill="1F3A5F"):
     """A table with a repeating header row and one row per item of `loop` (docxtpl `{%tr %}`)."""
     table = doc.add_table(rows=4, cols=len(headers))
-    table.style = doc.styles["Table Grid"]
+    direct_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, headers):
         cell_text(cell, text, bold=True)
@@ -290,7 +270,7 @@ def loop_table(doc, headers, cells, loop: str, widths, header_fill="1F3A5F"):
 def kv_table(doc, pairs, widths=(5.0, 11.6)):
     """A two-column label / value table."""
     table = doc.add_table(rows=len(pairs), cols=2)
-    table.style = doc.styles["Table Grid"]
+    direct_borders(table)
     for row, (label, value) in zip(table.rows, pairs):
         cell_text(row.cells[0], label, bold=True)
         shade(row.cells[0], "E8EEF5")
@@ -344,7 +324,3 @@ def cover(doc, title: str) -> None:
     toc = doc.add_paragraph()
     add_field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Contents are refreshed when the document is built.")
     page_break(doc)
-
-
-def copy_style(src, dst):  # pragma: no cover - utility kept for template maintenance
-    return copy.deepcopy(src)
