@@ -92,7 +92,7 @@ def naive(project: Path, out: Path) -> float:
         "import sys; from pathlib import Path\n"
         "from pipeline.gather import gather; from pipeline.project import Project, BuildOptions\n"
         "from pipeline.documents import DOCUMENTS; from pipeline.context import document_context\n"
-        "from pipeline.render import render_document, RenderRequest; from pipeline.packing import document_props\n"
+        "from pipeline.render import render_document, RenderRequest; from pipeline.review import document_props\n"
         "p = Project.at(sys.argv[1]); out = Path(sys.argv[2]); g = gather(p, BuildOptions())\n"
         "for a in g.arrangements:\n"
         "    for s in DOCUMENTS:\n"

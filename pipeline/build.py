@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline import __version__
-from pipeline.context import document_context
-from pipeline.convert import ConvertJob, ConvertResult, Converter, libreoffice_version
-from pipeline.documents import DOCUMENTS, DocumentSpec
-from pipeline.gather import ArrangementPlan, Gathered, edited_drafts, gather
-from pipeline.manifest import MANIFEST, read_manifest, sha256_text, write_json
-from pipeline.pdfnormalize import normalize_pdf
-from pipeline.packing import compose_manifest, document_props, make_packs, review_comments
+from pipeline.documents import DOCUMENTS, PACK_COVER, DocumentSpec
+from pipeline.errors import SourceErrors
+from pipeline.gather import ArrangementPlan, Gathered, gather, lint_templates
+from pipeline.manifest import MANIFEST, compose_manifest, read_manifest, sha256_text, write_json
 from pipeline.project import BuildOptions, Project
-from pipeline.render import RenderRequest, render_document
+from pipeline.review import review_comments
+
+# The Word, LibreOffice and PDF machinery is imported where it is used: a build with nothing to
+# redo never loads it (it is most of a no-op build's start-up time).
 
 
 @dataclass
@@ -61,16 +61,19 @@ Progress = Callable[[str], None]
 
 
 def build(project: Project, options: BuildOptions, progress: Progress = lambda msg: None,
-          on_converted: Callable[[ConvertResult], None] | None = None) -> BuildReport:
+          on_converted: Callable[[object], None] | None = None) -> BuildReport:
     started = time.monotonic()
-    gathered = gather(project, options)                       # 1. read + check; raises on errors
+    gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
     work = plan(gathered, project, options)                   # 2. what is out of date
+    packs_needed = _packs_needed(project, gathered, work)
+    todo = [w for w in work if w.rebuild]
+    needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_needed else set())
+    if problems := lint_templates(project, needed):           # ... and the templates about to be used
+        raise SourceErrors(problems)
     report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
                          coverage=[p.coverage for p in gathered.arrangements])
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
-    todo = [w for w in work if w.rebuild]
-    packs_needed = _packs_needed(project, gathered, work)
     try:
         unplaced: dict[str, list[set[str]]] = {}
 
@@ -81,6 +84,9 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
                 yield _job(w, staging)
 
         if todo or packs_needed:
+            from pipeline.convert import Converter
+            from pipeline.packing import make_packs
+            from pipeline.pdfnormalize import normalize_pdf
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
                 conv.warm_up(len(todo) or len(packs_needed))  # LibreOffice starts while we render
                 for result in conv.convert_stream(rendered(), expected=len(todo)):  # 4. ... while PDFs are made
@@ -92,13 +98,16 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
                 report.libreoffice_starts = conv.starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
                                   for a in sorted(set.intersection(*sets))]
-        lo_version = libreoffice_version() if (todo or packs_needed) else None
+        lo_version = None
+        if todo or packs_needed:
+            from pipeline.convert import libreoffice_version
+            lo_version = libreoffice_version()
         for plan_ in gathered.arrangements:                   # 6. manifests
             docs = [w for w in work if w.plan is plan_]
             manifest = compose_manifest(project, gathered, plan_, docs, staging / plan_.id, lo_version)
             _stage_manifest(project, staging / plan_.id, manifest)
         for plan_ in gathered.arrangements:                   # 7. commit
-            _commit(project, staging / plan_.id, project.build / plan_.id, options.keep_edited)
+            _commit(staging / plan_.id, project.build / plan_.id, plan_.edited if options.keep_edited else [])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report.rendered = [w.name for w in todo]
@@ -114,7 +123,7 @@ def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[Do
     for plan_ in gathered.arrangements:
         old = read_manifest(project.build / plan_.id) or {}
         old_docs = {d["key"]: d for d in old.get("documents", [])}
-        edited = bool(edited_drafts(project, plan_.id))
+        edited = bool(plan_.edited)
         for spec in DOCUMENTS:
             inputs = _inputs_hash(spec, plan_, gathered)
             prev = old_docs.get(spec.key)
@@ -136,6 +145,9 @@ def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered)
 
 
 def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
+    from pipeline.context import document_context
+    from pipeline.render import RenderRequest, render_document
+    from pipeline.review import document_props
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
     context = document_context(w.spec, w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
@@ -146,7 +158,8 @@ def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> l
     return render_document(request)
 
 
-def _job(w: DocWork, staging: Path) -> ConvertJob:
+def _job(w: DocWork, staging: Path):
+    from pipeline.convert import ConvertJob
     base = staging / w.plan.id
     (base / "pdf").mkdir(parents=True, exist_ok=True)
     return ConvertJob(base / "word" / f"{w.spec.slug}.docx", base / "pdf" / f"{w.spec.slug}.pdf", w.name)
@@ -167,13 +180,12 @@ def _stage_manifest(project: Project, staged: Path, manifest: dict) -> None:
         write_json(staged / MANIFEST, manifest)
 
 
-def _commit(project: Project, staged: Path, target: Path, keep_edited: bool) -> None:
-    """Move staged files into place. Edited drafts are kept beside the new ones when asked."""
+def _commit(staged: Path, target: Path, keep: list[Path]) -> None:
+    """Move staged files into place; edited drafts in `keep` are first set aside as *.edited.docx."""
     if not staged.is_dir():
         return
-    if keep_edited:
-        for path in edited_drafts(project, target.name):
-            os.replace(path, path.with_name(path.stem + ".edited.docx"))
+    for path in keep:
+        os.replace(path, path.with_name(path.stem + ".edited.docx"))
     for path in sorted(p for p in staged.rglob("*") if p.is_file() and p.name != MANIFEST):
         dest = target / path.relative_to(staged)
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--keep-edited", action="store_true", help="keep Word drafts edited since the last build as *.edited.docx")
     b.add_argument("--force", action="store_true", help="rebuild every document even if nothing changed")
     b.add_argument("--workers", type=int, help="LibreOffice workers (default: one per core)")
+    b.add_argument("--timeout", type=float, default=180.0, help="seconds LibreOffice may take per document")
     c = sub.add_parser("check", help="validate the sources and templates; write nothing")
     c.add_argument("--arrangement")
     c.add_argument("--final", action="store_true")
@@ -85,7 +86,8 @@ def cmd_build(args) -> int:
     from pipeline.project import BuildOptions
     from pipeline.progress import ProgressReporter
     options = BuildOptions(arrangement=args.arrangement, final=args.final, strict=args.strict,
-                           keep_edited=args.keep_edited, workers=args.workers, force=args.force)
+                           keep_edited=args.keep_edited, workers=args.workers, force=args.force,
+                           timeout=args.timeout)
     with ProgressReporter(out) as reporter:
         report = build(_project(args), options, progress=reporter.note, on_converted=reporter.converted)
     for w in report.warnings:

@@ -3,8 +3,6 @@ all three documents (the vendor's legal name, data locations, RTO/RPO, go-live, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 
 from pipeline.catalog_data import Catalog, RiskAssessmentForm
 from pipeline.coverage import RESPONSIBILITY_LABELS, STATUS_LABELS, Coverage
@@ -13,14 +11,8 @@ from pipeline.form_answers import form_parts
 from pipeline.images import heat_map, timeline
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title
+from pipeline.project import BuildMeta
 from pipeline.text import fmt_date, hours, minutes, places, plain_summary, response_text, yesno
-
-
-@dataclass(frozen=True)
-class BuildMeta:
-    build_date: datetime
-    """From SOURCE_DATE_EPOCH or the sources' git commit: never the clock alone."""
-    final: bool
 
 
 def facts(src: ArrangementSources) -> dict[str, object]:

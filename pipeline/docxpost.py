@@ -17,29 +17,12 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
+from pipeline.review import CoreProps, ReviewComment  # noqa: F401 - part of this module's interface
+
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _HEADER, _FOOTER, _COMMENTS = _WML + "header+xml", _WML + "footer+xml", _WML + "comments+xml"
 _RUN_XPATH = "./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r"
-
-
-@dataclass(frozen=True)
-class CoreProps:
-    title: str
-    subject: str
-    author: str
-    keywords: str
-    category: str
-    comments: str
-    created: datetime  # tz-aware; also used for modified
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    anchor: str  # text to find in the main document body (first paragraph containing it)
-    text: str
-    author: str = "regpack"
-    initials: str = "RP"
 
 
 def finalize_docx(src: Path, dst: Path, props: CoreProps, comments: Sequence[ReviewComment] = (),

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalog_data import Catalog, RiskAssessmentForm, load_catalog, load_form
-from pipeline.context import BuildMeta
 from pipeline.coverage import Coverage, compute_coverage
 from pipeline.crosscheck import check_arrangement, todo_markers
 from pipeline.documents import DOCUMENTS, PACK_COVER
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.manifest import build_date, read_manifest, sha256_file
-from pipeline.project import BuildOptions, Project
-from pipeline.render import template_problems
+from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.sources import LoadedArrangement, load_sources
 
 # context keys every document gets; the rest depend on the document's declared sources
@@ -35,6 +33,8 @@ class ArrangementPlan:
     coverage: Coverage
     meta: BuildMeta
     warnings: list[Problem] = field(default_factory=list)
+    edited: list[Path] = field(default_factory=list)
+    """Word drafts in build/ changed since the last build wrote them."""
 
     @property
     def id(self) -> str:
@@ -50,24 +50,35 @@ class Gathered:
     warnings: list[Problem]
 
 
-def _template_checks(project: Project) -> tuple[dict[str, str], list[Problem]]:
+def _context_keys(template: str) -> set[str]:
+    """The names a template may use: what its document's context provides."""
+    if template == PACK_COVER:
+        return {"inst", "arr", "doc", "documents"}
+    spec = next(s for s in DOCUMENTS if s.template == template)
+    keys = set(_CONTEXT_KEYS) | _DOC_KEYS.get(spec.key, set())
+    for kind in spec.uses:
+        keys |= _KIND_KEYS.get(kind, set())
+    return keys
+
+
+def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
     problems, shas = [], {}
-    for spec in DOCUMENTS:
-        path = project.templates / spec.template
-        if not path.is_file():
+    for name in [s.template for s in DOCUMENTS] + [PACK_COVER]:
+        path = project.templates / name
+        if path.is_file():
+            shas[name] = sha256_file(path)
+        else:
             problems.append(Problem(relpath(path), 0, "", "template missing"))
-            continue
-        keys = set(_CONTEXT_KEYS) | _DOC_KEYS.get(spec.key, set())
-        for kind in spec.uses:
-            keys |= _KIND_KEYS.get(kind, set())
-        problems += template_problems(path, keys)
-        shas[spec.template] = sha256_file(path)
-    cover = project.templates / PACK_COVER
-    if cover.is_file():
-        shas[PACK_COVER] = sha256_file(cover)
-    else:
-        problems.append(Problem(relpath(cover), 0, "", "template missing"))
     return shas, problems
+
+
+def lint_templates(project: Project, names: set[str]) -> list[Problem]:
+    """Template lint: every name a template uses exists in its context (checked before any output)."""
+    if not names:
+        return []
+    from pipeline.render import template_problems  # docxtpl: loaded only when templates are linted
+    return [p for name in sorted(names) if (project.templates / name).is_file()
+            for p in template_problems(project.templates / name, _context_keys(name))]
 
 
 def edited_drafts(project: Project, arrangement_id: str) -> list[Path]:
@@ -84,15 +95,18 @@ def edited_drafts(project: Project, arrangement_id: str) -> list[Path]:
     return edited
 
 
-def gather(project: Project, options: BuildOptions) -> Gathered:
+def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gathered:
+    """Everything read and checked. With `lint=False` the caller lints just the templates it renders."""
     problems: list[Problem] = []
     try:
         catalog = load_catalog()
         form = load_form(catalog=catalog)
     except SourceErrors as exc:  # the shipped catalog is data too: report it the same way
         raise SourceErrors(exc.problems) from None
-    template_sha, template_issues = _template_checks(project)
+    template_sha, template_issues = _template_shas(project)
     problems += template_issues
+    if lint:
+        problems += lint_templates(project, set(template_sha))
     loaded, source_problems = load_sources(project.sources, options.arrangement)
     problems += source_problems
     plans = []
@@ -107,7 +121,8 @@ def gather(project: Project, options: BuildOptions) -> Gathered:
             line = controls.doc.line_of(("responses",)) if controls.doc else 0
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
                                f"requirement {gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
-        for path in edited_drafts(project, src.arrangement.id):
+        edited = edited_drafts(project, src.arrangement.id)
+        for path in edited:
             if not options.keep_edited:
                 issues.append(Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it "
                                       "(edited in Word?); its edits would be lost. Carry them into the sources "
@@ -116,7 +131,7 @@ def gather(project: Project, options: BuildOptions) -> Gathered:
         when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
                           src.arrangement.dates.hkma_notification)
         plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final),
-                                     [p for p in issues if p.severity == "warning"]))
+                                     [p for p in issues if p.severity == "warning"], edited))
         problems += issues
     final_todo = options.final
     errors = [p for p in problems if p.severity == "error" or options.strict

@@ -10,6 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/crosextra")
 CELL = 110
+WIDTH_MM = {"heatmap": 115, "timeline": 165}
+"""Printed width of each picture in the documents."""
 LEVEL_COLOURS = {"Low": (146, 208, 80), "Medium": (255, 192, 0), "High": (230, 80, 60)}
 
 
@@ -60,11 +62,11 @@ def heat_map(points: list[tuple[str, int, int]]) -> bytes:
 
 def timeline(milestones: list[tuple[date, str]]) -> bytes:
     """Milestones on a horizontal line, spaced by date, labels alternating above and below."""
-    width, height, margin = 1400, 360, 90
+    width, height, margin = 1400, 330, 110
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    font, bold = _font(20), _font(20, bold=True)
-    y = height // 2
+    font, bold = _font(28), _font(28, bold=True)
+    y = 190
     draw.line([margin - 40, y, width - margin + 40, y], fill=(31, 58, 95), width=5)
     items = sorted(milestones)
     first, last = items[0][0], items[-1][0]
@@ -76,11 +78,11 @@ def timeline(milestones: list[tuple[date, str]]) -> bytes:
         previous_x = x
         draw.ellipse([x - 10, y - 10, x + 10, y + 10], fill=(31, 58, 95))
         up = n % 2 == 0
-        ty = y - 120 if up else y + 30
-        draw.line([x, y - 12 if up else y + 12, x, ty + (80 if up else 0)], fill=(120, 120, 120), width=2)
-        draw.text((x - 60, ty), f"{when.day} {when:%b %Y}", fill="black", font=bold)
-        for k, chunk in enumerate(_wrap(text, 22)[:2]):
-            draw.text((x - 60, ty + 26 + 24 * k), chunk, fill="black", font=font)
+        ty = y - 150 if up else y + 30
+        draw.line([x, y - 12 if up else y + 12, x, ty + (110 if up else 0)], fill=(120, 120, 120), width=2)
+        draw.text((x - 80, ty), f"{when.day} {when:%b %Y}", fill="black", font=bold)
+        for k, chunk in enumerate(_wrap(text, 18)[:2]):
+            draw.text((x - 80, ty + 34 + 32 * k), chunk, fill="black", font=font)
     return _png(img)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -33,3 +34,10 @@ class BuildOptions:
     timeout: float = 180.0
     force: bool = False
     """Rebuild every document even when its inputs are unchanged."""
+
+
+@dataclass(frozen=True)
+class BuildMeta:
+    build_date: datetime
+    """From SOURCE_DATE_EPOCH or the sources' git commit: never the clock alone."""
+    final: bool

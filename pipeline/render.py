@@ -17,6 +17,7 @@ from docxtpl import DocxTemplate, InlineImage
 
 from pipeline.text import fmt_date, hours, yesno
 from pipeline.docxpost import CoreProps, ReviewComment, finalize_document
+from pipeline.images import WIDTH_MM
 from pipeline.errors import Problem, RegpackError, relpath
 from pipeline.wordmarkup import MarkdownToWord
 
@@ -101,7 +102,8 @@ def render_document(req: RenderRequest) -> list[str]:
     env.filters.update(markdown=converter, inline_markdown=converter.inline)
     context = dict(req.context)
     pngs = context.pop("image_png", {})
-    context["images"] = {name: InlineImage(tpl, io.BytesIO(data), width=Mm(150)) for name, data in pngs.items()}
+    context["images"] = {name: InlineImage(tpl, io.BytesIO(data), width=Mm(WIDTH_MM.get(name, 150)))
+                         for name, data in pngs.items()}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:

@@ -148,3 +148,43 @@ def test_failed_build_leaves_previous_outputs(tmp_path):
     assert "Traceback" not in result.stderr
     assert marker.read_text() == '{"previous": true}\n'
     assert sorted(p.name for p in (project / "build").rglob("*")) == [ARR, "manifest.json"]
+
+
+def test_contents_page_numbers_match_the_headings(out):
+    """The notification package's table of contents was refreshed: each entry's page number is the
+    page (in the document's own footer numbering) where that heading is."""
+    pdf = out / "pdf" / "notification-package.pdf"
+    reader = PdfReader(pdf)
+    contents = reader.pages[1].extract_text()
+    entries = re.findall(r"^(\d+) (.+?)\s*\.{3,}\s*(\d+)\s*$", contents, flags=re.M)
+    assert len(entries) >= 10, contents
+    assert "refreshed when the document is built" not in contents
+    for number, title, page in entries:
+        text = reader.pages[int(page) - 1].extract_text()
+        assert f"{number} {title.strip()}" in " ".join(text.split()) or title.strip() in text, (title, page)
+
+
+def test_libreoffice_started_once_per_worker(tmp_path):
+    project = copy_project(tmp_path / "p")
+    result = regpack(project, "build", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "3 documents rendered and converted" in result.stdout
+    assert "LibreOffice started 2x" in result.stdout
+
+
+def test_a_hanging_converter_times_out_and_keeps_the_previous_build(tmp_path):
+    project = copy_project(tmp_path / "p")
+    assert regpack(project, "build").returncode == 0
+    before = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
+    fake = tmp_path / "soffice-that-hangs"
+    fake.write_text("#!/bin/sh\nsleep 600\n")
+    fake.chmod(0o755)
+    contingency = project / "sources" / ARR / "contingency.yaml"
+    contingency.write_text(contingency.read_text().replace("rto_hours: 2", "rto_hours: 3", 1))
+    result = regpack(project, "build", "--timeout", "3", env={"REGPACK_SOFFICE": str(fake)})
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "timed out" in result.stderr and "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
+    assert before == after
+    leftover = subprocess.run(["pgrep", "-f", str(fake)], capture_output=True, text=True).stdout
+    assert leftover == ""
