@@ -5,6 +5,9 @@ Also what every rendered document carries besides its text: core properties and 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,8 +41,18 @@ def make_packs(project: "Project", plans: list["ArrangementPlan"], work: list["D
         pending = [c for c, r in zip(pending, results) if not c.settle(r.pages)]
         if not pending:
             break
-    for plan in plans:
-        covers[plan.id].assemble(project)
+    merges = [covers[plan.id].merge_arguments(project) for plan in plans]
+    if len(merges) < 2 or (os.cpu_count() or 1) < 2:
+        for args in merges:
+            assemble_pack(*args)
+        return
+    # merging is pure Python (pypdf) and LibreOffice is idle by now: use every core
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_assemble, merges))
+
+
+def _assemble(args: tuple) -> int:
+    return assemble_pack(*args)
 
 
 class _Cover:
@@ -72,14 +85,14 @@ class _Cover:
         self.front_pages = pages
         return settled
 
-    def assemble(self, project: "Project") -> int:
+    def merge_arguments(self, project: "Project") -> tuple:
+        """The arguments of `assemble_pack` for this pack (plain data, so a worker process can merge)."""
         src = self.plan.loaded.sources
         meta = PackMetadata(title=f"Submission pack: {src.arrangement.title}", subject=src.arrangement.title,
                             author=src.institution.name_en,
                             keywords=f"{src.arrangement.id}; version {src.arrangement.version}; HKMA submission",
                             creation_date=self.plan.meta.build_date)
-        return assemble_pack(self.job.pdf, self.documents(project),
-                             self.staged / f"{self.plan.id}-submission-pack.pdf", meta)
+        return (self.job.pdf, self.documents(project), self.staged / f"{self.plan.id}-submission-pack.pdf", meta)
 
 
 def _cover_props(plan: "ArrangementPlan") -> CoreProps:
