@@ -109,26 +109,38 @@ def naive(project: Path, out: Path) -> float:
     return time.monotonic() - start
 
 
+def best_full_build(folder: Path, k: int, runs: int) -> tuple[float, int, Path]:
+    """Fastest of `runs` full builds of a fresh K-arrangement project (this machine's timings vary
+    by a third from run to run, so each figure is the best of a few)."""
+    best, rss, project = float("inf"), 0, folder
+    for run in range(runs):
+        project = make_project(folder / f"run{run}", k)
+        seconds, peak = regpack_build(project)
+        if seconds < best:
+            best, rss = seconds, peak
+        rss = max(rss, peak)
+    return best, rss, project
+
+
 def main() -> None:
     workers = int(os.environ.get("REGPACK_WORKERS") or os.cpu_count() or 1)
     k = int(os.environ.get("BENCH_K", "20"))
+    runs = int(os.environ.get("BENCH_RUNS", "2"))
     with tempfile.TemporaryDirectory(prefix="regpack-bench-") as tmp:
         tmp = Path(tmp)
-        project = make_project(tmp / f"k{k}", k)
-        full, rss = regpack_build(project)
-        print(f"(a) regpack full build, K={k}: {full:.1f} s, peak RSS {rss} MB")
+        regpack_build(make_project(tmp / "warm-up", 2))  # disk caches and LibreOffice's profile template
+        full, rss, project = best_full_build(tmp / f"k{k}", k, runs)
+        print(f"(a) regpack full build, K={k}: {full:.1f} s (best of {runs}), peak RSS {rss} MB")
         docx = sorted((project / "build").glob("*/word/*.docx"))
-        limit = bare_limit(docx, workers, tmp / "limit")
-        print(f"(b) bare LibreOffice, {len(docx)} documents in {workers} batches: {limit:.1f} s")
+        limit = min(bare_limit(docx, workers, tmp / f"limit{i}") for i in range(runs))
+        print(f"(b) bare LibreOffice, {len(docx)} documents in {workers} batches: {limit:.1f} s (best of {runs})")
         naive_s = naive(project, tmp / "naive")
         print(f"(c) naive pipeline (docxtpl + one soffice per document): {naive_s:.1f} s")
-        noop = _run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project)
-        print(f"(d) rebuild with nothing changed: {noop:.2f} s")
-        shutil.rmtree(project / "build")
+        noop = min(_run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project) for _ in range(3))
+        print(f"(d) rebuild with nothing changed: {noop:.2f} s (best of 3)")
         scale = {}
         for size in (10, 40):
-            scaled = make_project(tmp / f"k{size}", size)
-            scale[size], _ = regpack_build(scaled)
+            scale[size], _, scaled = best_full_build(tmp / f"k{size}", size, 1)
             print(f"    full build at K={size}: {scale[size]:.1f} s")
             shutil.rmtree(scaled)
     print(f"machine: {os.cpu_count()} cores, {workers} LibreOffice workers")

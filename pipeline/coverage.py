@@ -13,7 +13,8 @@ from pipeline.catalog_data import Catalog, Requirement
 from pipeline.models import ArrangementSources
 from pipeline.models.controls import ControlResponse
 
-RESPONSIBILITY_LABELS = {"customer": "Institution (customer)", "shared": "Shared", "provider": "Provider"}
+RESPONSIBILITY_LABELS = {"customer": "Institution", "shared": "Shared", "provider": "Provider"}
+"""How the documents name the TM-G-1 responsibilities (`customer` is the institution itself)."""
 STATUS_LABELS = {"met": "Met", "partial": "Partial", "gap": "Gap", "not_applicable": "N.A."}
 
 
@@ -77,7 +78,7 @@ class Coverage:
 
     def summary(self) -> str:
         by_resp = Counter(r.responsibility for r in self.rows)
-        parts = [f"{by_resp[k]} {RESPONSIBILITY_LABELS[k].split(' (')[0].lower()}" for k in RESPONSIBILITY_LABELS]
+        parts = [f"{by_resp[k]} {RESPONSIBILITY_LABELS[k].lower()}" for k in RESPONSIBILITY_LABELS]
         status = Counter(r.response.status if r.response else "missing" for r in self.rows)
         return (f"{self.applicable} applicable requirements ({', '.join(parts)}); "
                 f"{status['met']} met, {status['partial']} partial, {status['gap']} gap, "

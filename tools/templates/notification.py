@@ -243,22 +243,22 @@ def build(path) -> None:
     doc.add_paragraph("Every requirement applicable to this arrangement, where it is addressed, and its status.")
     loop_table(doc, ["Requirement id", "Title", "Resp.", "Status", "Response summary", "Where addressed"],
                ["{{ m.id }}", "{{ m.title }}", "{{ m.responsibility }}", "{{ m.status }}", "{{ m.summary }}", "{{ m.where }}"],
-               "m in matrix", (3.4, 3.6, 1.6, 1.6, 4.0, 2.4))
+               "m in matrix", (3.2, 3.4, 1.9, 1.5, 4.1, 2.5))
 
     h("Management declaration", 1)
     doc.add_paragraph(
         "We, the undersigned, on behalf of {{ inst.name_en }} ({{ inst.name_zh }}), declare that, to the "
         "best of our knowledge and belief:")
     for item in (
-        "the {{ inst.board_name }} approved the arrangement on {{ facts.board_date }} and retains ultimate "
+        "(a) the {{ inst.board_name }} approved the arrangement on {{ facts.board_date }} and retains ultimate "
         "accountability for it (SA-2 2.1.1);",
-        "the matters in section 2 of SA-2 have been addressed, as set out in this package, before implementation;",
-        "the institution complies in general with TM-G-1 and the HKMA's guidance on cloud computing, and the "
+        "(b) the matters in section 2 of SA-2 have been addressed, as set out in this package, before implementation;",
+        "(c) the institution complies in general with TM-G-1 and the HKMA's guidance on cloud computing, and the "
         "open items listed in this package have owners and due dates;",
-        "the HKMA and the institution's auditors have access to the data and to the provider as described in section 4;",
-        "the institution will inform the HKMA of any material change to the arrangement and of any request by "
+        "(d) the HKMA and the institution's auditors have access to the data and to the provider as described in section 4;",
+        "(e) the institution will inform the HKMA of any material change to the arrangement and of any request by "
         "an overseas authority for access to customer data."):
-        doc.add_paragraph(item, style="List Number")
+        doc.add_paragraph(item, style="Body Text")
     doc.add_paragraph()
     kv_table(doc, [("Name", "{{ inst.signatory.name }}"), ("Title", "{{ inst.signatory.title }}"),
                    ("Signature", ""), ("Date", "")])
