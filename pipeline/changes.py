@@ -21,7 +21,8 @@ from pipeline.archive import input_path, read_seal, verify
 from pipeline.errors import ArchiveError
 from pipeline.manifest import MANIFEST, read_manifest, sha256_file
 from pipeline.project import Project
-from pipeline.redline import RedlineJob, SummarySection, make_redlines, write_summary_docx
+from pipeline.change_summary import SummarySection, write_summary_docx
+from pipeline.redline import RedlineJob, make_redlines
 
 NONE = "(none)"
 ID_KEYS = ("requirement", "id", "name", "type", "title")

@@ -11,7 +11,6 @@ Writer UI files, and soffice aborts (NoSuchElementException) when it lays out a 
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import os
@@ -24,12 +23,8 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-import docx
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.docxpost import write_deterministic_zip
@@ -251,78 +246,3 @@ def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResu
         shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.monotonic() - started
     return result
-
-
-# -- the change summary -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SummarySection:
-    heading: str
-    subheading: str
-    rows: list[tuple[str, str, str]]
-    """(field, old, new)"""
-
-
-def write_summary_docx(dest: Path, title: str, intro: list[str], sections: list[SummarySection],
-                       lists: list[tuple[str, list[str]]], keywords: str, when: str | None) -> None:
-    """Title, intro paragraphs, a Field | Old | New table per section (the words that differ struck
-    through in Old and underlined in New), then bullet lists. Dated `when`, not now: reproducible."""
-    document = docx.Document()
-    document.add_heading(title, 0)
-    for line in intro:
-        document.add_paragraph(line)
-    heading = None
-    for section in sections:
-        if section.heading != heading:
-            document.add_heading(section.heading, 1)
-            heading = section.heading
-        if section.subheading:
-            document.add_heading(section.subheading, 2)
-        _table(document, section.rows)
-    for name, items in lists:
-        if items:
-            document.add_heading(name, 1)
-            for item in items:
-                document.add_paragraph(item, style="List Bullet")
-    cp = document.core_properties
-    cp.title, cp.subject, cp.keywords, cp.comments, cp.revision = title, "", keywords, "", 1
-    cp.author = cp.last_modified_by = "regpack"
-    cp.created = cp.modified = _when(when)
-    for child in cp._element.findall(qn("cp:lastPrinted")):
-        cp._element.remove(child)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    write_deterministic_zip(buffer.getvalue(), dest)
-    os.chmod(dest, 0o644)
-
-
-def _table(document, rows: list[tuple[str, str, str]]) -> None:
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Field", "Old", "New")):
-        cell.paragraphs[0].add_run(text).bold = True
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))   # repeat on each page
-    for name, old, new in rows:
-        cells = table.add_row().cells
-        cells[0].paragraphs[0].add_run(name)
-        a, b = re.findall(r"\S+\s*", old), re.findall(r"\S+\s*", new)
-        same_a, same_b = set(), set()
-        for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-            same_a.update(range(block.a, block.a + block.size))
-            same_b.update(range(block.b, block.b + block.size))
-        for cell, words, same, strike in ((cells[1], a, same_a, True), (cells[2], b, same_b, False)):
-            for i, word in enumerate(words):
-                if i in same or len(a) < 2 or len(b) < 2:
-                    cell.paragraphs[0].add_run(word)
-                    continue
-                run = cell.paragraphs[0].add_run(word.rstrip())
-                run.bold, run.font.strike, run.font.underline = True, strike, not strike
-                if word != word.rstrip():
-                    cell.paragraphs[0].add_run(word[len(word.rstrip()):])
-
-
-def _when(stamp: str | None) -> datetime:
-    try:
-        when = datetime.fromisoformat(stamp or "")
-    except ValueError:
-        when = datetime(1980, 1, 1, tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
