@@ -21,7 +21,7 @@ from pipeline import __version__
 from pipeline.documents import DOCUMENTS, PACK_COVER, DocumentSpec
 from pipeline.errors import SourceErrors
 from pipeline.gather import ArrangementPlan, Gathered, gather, lint_templates
-from pipeline.manifest import MANIFEST, compose_manifest, read_manifest, sha256_text, write_json
+from pipeline.manifest import MANIFEST, compose_manifest, read_manifest, sha256_file, sha256_text, write_json
 from pipeline.project import BuildOptions, Project
 from pipeline.review import review_comments
 
@@ -92,7 +92,8 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
                 for result in conv.convert_stream(rendered(), expected=len(todo)):  # 4. ... while PDFs are made
                     w = next(w for w in todo if w.name == result.job.name)
                     w.pages = result.pages
-                    normalize_pdf(result.job.pdf, w.plan.meta.build_date, w.inputs)
+                    # the PDF's identity is its Word file's: the same draft gives the same bytes
+                    normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
                 progress(f"assemble {len(packs_needed)} submission pack(s)")
                 make_packs(project, packs_needed, work, staging, conv)   # 5. submission packs
                 report.libreoffice_starts = conv.starts

@@ -116,7 +116,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         coverage = compute_coverage(src, catalog)
         if options.final:
             issues = [Problem(p.file, p.line, p.path, p.message + " (a final build allows no TODO markers)")
-                      if p.message.startswith("TODO") else p for p in issues]
+                      if p.message.startswith("TODO") else p for p in issues]  # severity: error
             controls = item.files["controls"]
             line = controls.doc.line_of(("responses",)) if controls.doc else 0
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
@@ -133,9 +133,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final),
                                      [p for p in issues if p.severity == "warning"], edited))
         problems += issues
-    final_todo = options.final
-    errors = [p for p in problems if p.severity == "error" or options.strict
-              or (final_todo and p.message.startswith("TODO"))]
+    errors = [p for p in problems if p.severity == "error" or options.strict]
     if errors:
         raise SourceErrors(errors)
     return Gathered(catalog, form, plans, template_sha, [p for p in problems if p.severity == "warning"])
