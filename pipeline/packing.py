@@ -15,7 +15,9 @@ from pipeline.text import fmt_date
 from pipeline.convert import ConvertJob, Converter
 from pipeline.review import CoreProps
 from pipeline.documents import PACK_COVER
+from pipeline.manifest import sha256_file
 from pipeline.pack import PackDocument, PackMetadata, assemble_pack, page_ranges
+from pipeline.pdfnormalize import normalize_pdf
 from pipeline.render import RenderRequest, render_document
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ def make_packs(project: "Project", plans: list["ArrangementPlan"], work: list["D
         for cover in pending:
             cover.render(project)
         results = converter.convert_all([c.job for c in pending])
+        for cover in pending:  # its clock stamps would otherwise reach the pack's /ID
+            normalize_pdf(cover.job.pdf, cover.plan.meta.build_date, sha256_file(cover.job.docx))
         pending = [c for c, r in zip(pending, results) if not c.settle(r.pages)]
         if not pending:
             break
