@@ -39,6 +39,15 @@ class PackMetadata:
     creation_date: datetime  # tz-aware; used for /CreationDate and /ModDate
 
 
+def _reader(path: Path) -> PdfReader:
+    """Strict reading skips pypdf's repair pass over every object (half the merge time for
+    LibreOffice's well-formed PDFs); anything it rejects is read leniently."""
+    try:
+        return PdfReader(path, strict=True)
+    except Exception:  # pypdf's errors on a PDF that needs its repairs
+        return PdfReader(path, strict=False)
+
+
 def pdf_page_count(path: Path) -> int:
     return len(PdfReader(path).pages)
 
@@ -105,11 +114,11 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
     writer = PdfWriter()
     total = 0
     if front_pdf is not None:
-        writer.append(front_pdf, outline_item=FRONT_BOOKMARK, import_outline=False)
+        writer.append(_reader(front_pdf), outline_item=FRONT_BOOKMARK, import_outline=False)
         total = len(writer.pages)
         writer.set_page_label(0, total - 1, style="/r")
     for document in documents:
-        writer.append(document.pdf, outline_item=document.title)  # its own bookmarks nest below
+        writer.append(_reader(document.pdf), outline_item=document.title)  # its own bookmarks nest below
         writer.set_page_label(total, len(writer.pages) - 1, style="/D", prefix=f"{document.label}-", start=1)
         total = len(writer.pages)
     date = pdf_date(meta.creation_date)
