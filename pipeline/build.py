@@ -21,7 +21,7 @@ from pipeline import __version__
 from pipeline.documents import DOCUMENTS, PACK_COVER, DocumentSpec
 from pipeline.errors import SourceErrors
 from pipeline.gather import ArrangementPlan, Gathered, gather, lint_templates
-from pipeline.manifest import MANIFEST, compose_manifest, read_manifest, sha256_file, sha256_text, write_json
+from pipeline.manifest import MANIFEST, compose_manifest, sha256_file, sha256_text, write_json
 from pipeline.project import BuildOptions, Project
 from pipeline.review import review_comments
 
@@ -89,8 +89,9 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
             from pipeline.pdfnormalize import normalize_pdf
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
                 conv.warm_up(len(todo) or len(packs_needed))  # LibreOffice starts while we render
+                by_name = {w.name: w for w in todo}
                 for result in conv.convert_stream(rendered(), expected=len(todo)):  # 4. ... while PDFs are made
-                    w = next(w for w in todo if w.name == result.job.name)
+                    w = by_name[result.job.name]
                     w.pages = result.pages
                     # the PDF's identity is its Word file's: the same draft gives the same bytes
                     normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
@@ -106,7 +107,8 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
         for plan_ in gathered.arrangements:                   # 6. manifests
             docs = [w for w in work if w.plan is plan_]
             manifest = compose_manifest(project, gathered, plan_, docs, staging / plan_.id, lo_version)
-            _stage_manifest(project, staging / plan_.id, manifest)
+            if manifest != plan_.previous:                    # unchanged: leave the file as it is
+                write_json(staging / plan_.id / MANIFEST, manifest)
         for plan_ in gathered.arrangements:                   # 7. commit
             _commit(staging / plan_.id, project.build / plan_.id, plan_.edited if options.keep_edited else [])
     finally:
@@ -122,8 +124,7 @@ def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[Do
     """One DocWork per document; `rebuild` is False only when inputs and outputs are as last built."""
     work = []
     for plan_ in gathered.arrangements:
-        old = read_manifest(project.build / plan_.id) or {}
-        old_docs = {d["key"]: d for d in old.get("documents", [])}
+        old_docs = {d["key"]: d for d in plan_.previous.get("documents", [])}
         edited = bool(plan_.edited)
         for spec in DOCUMENTS:
             inputs = _inputs_hash(spec, plan_, gathered)
@@ -173,12 +174,6 @@ def _packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> 
         if not pack.is_file() or any(w.rebuild for w in work if w.plan is plan_):
             needed.append(plan_)
     return needed
-
-
-def _stage_manifest(project: Project, staged: Path, manifest: dict) -> None:
-    current = read_manifest(project.build / staged.name)
-    if current != manifest:
-        write_json(staged / MANIFEST, manifest)
 
 
 def _commit(staged: Path, target: Path, keep: list[Path]) -> None:

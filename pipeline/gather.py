@@ -35,6 +35,8 @@ class ArrangementPlan:
     warnings: list[Problem] = field(default_factory=list)
     edited: list[Path] = field(default_factory=list)
     """Word drafts in build/ changed since the last build wrote them."""
+    previous: dict = field(default_factory=dict)
+    """The manifest of the last build of this arrangement (empty when there is none), read once."""
 
     @property
     def id(self) -> str:
@@ -81,12 +83,8 @@ def lint_templates(project: Project, names: set[str]) -> list[Problem]:
             for p in template_problems(project.templates / name, _context_keys(name))]
 
 
-def edited_drafts(project: Project, arrangement_id: str) -> list[Path]:
-    """Word drafts in build/ whose bytes differ from what the last build recorded (edited in Word)."""
-    folder = project.build / arrangement_id
-    manifest = read_manifest(folder)
-    if not manifest:
-        return []
+def edited_drafts(folder: Path, manifest: dict) -> list[Path]:
+    """Word drafts in `folder` whose bytes differ from what its manifest recorded (edited in Word)."""
     edited = []
     for doc in manifest.get("documents", []):
         path = folder / doc["docx"]["path"]
@@ -121,7 +119,8 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
             line = controls.doc.line_of(("responses",)) if controls.doc else 0
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
                                f"requirement {gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
-        edited = edited_drafts(project, src.arrangement.id)
+        previous = read_manifest(project.build / src.arrangement.id) or {}
+        edited = edited_drafts(project.build / src.arrangement.id, previous)
         for path in edited:
             if not options.keep_edited:
                 issues.append(Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it "
@@ -131,7 +130,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
                           src.arrangement.dates.hkma_notification)
         plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final),
-                                     [p for p in issues if p.severity == "warning"], edited))
+                                     [p for p in issues if p.severity == "warning"], edited, previous))
         problems += issues
     errors = [p for p in problems if p.severity == "error" or options.strict]
     if errors:

@@ -109,7 +109,7 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
     """Everything that went in and came out, with sha256; identical for identical builds."""
     src = plan.loaded.sources
     final_dir = project.build / plan.id
-    old = read_manifest(final_dir) or {}
+    old = plan.previous
 
     previous = {e["path"]: e["sha256"] for e in old.get("outputs", [])}
 
