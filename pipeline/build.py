@@ -3,12 +3,16 @@
     gather (read + check everything)  ->  plan (what changed)  ->  render Word  ->  convert to PDF
     ->  assemble the submission pack  ->  write manifests  ->  commit (move staged files into build/)
 
+Stages 3-5 overlap: LibreOffice converts while the next document renders, and a pack is assembled
+as soon as its own documents are converted.
+
 Nothing under build/<arrangement>/ changes until every stage has succeeded: outputs are staged in
 build/.staging/ and moved into place at the end, so a failed build leaves the previous one intact.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -85,18 +89,24 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
 
         if todo or packs_needed:
             from pipeline.convert import Converter
-            from pipeline.packing import make_packs
+            from pipeline.packing import PackAssembler
             from pipeline.pdfnormalize import normalize_pdf
+            by_name = {w.name: w for w in todo}
+            packs = PackAssembler(project, packs_needed, work, staging)
+
+            def converted(result) -> list:                    # 4. ... as each PDF is made:
+                if packs.is_cover(result.job.name):
+                    return packs.cover_converted(result.job.name, result.pages)  # 5. ... merge its pack
+                w = by_name[result.job.name]
+                w.pages = result.pages
+                # the PDF's identity is its Word file's: the same draft gives the same bytes
+                normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
+                return packs.document_converted(w)            # 5. a pack's last document: its cover
+
             with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
                 conv.warm_up(len(todo) or len(packs_needed))  # LibreOffice starts while we render
-                by_name = {w.name: w for w in todo}
-                for result in conv.convert_stream(rendered(), expected=len(todo)):  # 4. ... while PDFs are made
-                    w = by_name[result.job.name]
-                    w.pages = result.pages
-                    # the PDF's identity is its Word file's: the same draft gives the same bytes
-                    normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
-                progress(f"assemble {len(packs_needed)} submission pack(s)")
-                make_packs(project, packs_needed, work, staging, conv)   # 5. submission packs
+                conv.convert_stream(itertools.chain(packs.ready_covers(), rendered()),
+                                    expected=len(todo) + len(packs_needed), follow_up=converted)
                 report.libreoffice_starts = conv.starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
                                   for a in sorted(set.intersection(*sets))]

@@ -10,6 +10,7 @@ crash kills the worker's whole process group, restarts it and retries.
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import re
@@ -213,15 +214,20 @@ class Converter:
         results = self._convert(ordered, self.worker_count(len(jobs)) if jobs else 0)
         return [results[i] for i in range(len(jobs))]
 
-    def convert_stream(self, jobs: Iterable[ConvertJob], expected: int) -> list[ConvertResult]:
+    def convert_stream(self, jobs: Iterable[ConvertJob], expected: int,
+                       follow_up: Callable[[ConvertResult], Iterable[ConvertJob]] | None = None
+                       ) -> list[ConvertResult]:
         """Convert jobs while they are still being produced: iterating `jobs` may render the next
-        document while LibreOffice converts the previous ones. Results in production order."""
-        results = self._convert(enumerate(jobs), self.worker_count(expected) if expected else 0)
+        document while LibreOffice converts the previous ones. `follow_up`, called in this thread with
+        each result, may return more jobs; they go ahead of every waiting job. Results in submission order."""
+        results = self._convert(enumerate(jobs), self.worker_count(expected) if expected else 0, follow_up)
         return [results[i] for i in sorted(results)]
 
-    def _convert(self, items: Iterable[tuple[int, ConvertJob]], workers: int) -> dict[int, ConvertResult]:
+    def _convert(self, items: Iterable[tuple[int, ConvertJob]], workers: int,
+                 follow_up: Callable[[ConvertResult], Iterable[ConvertJob]] | None = None
+                 ) -> dict[int, ConvertResult]:
         offices = self._ensure_offices(workers)
-        todo: queue.SimpleQueue = queue.SimpleQueue()
+        todo: queue.PriorityQueue = queue.PriorityQueue()  # (rank, order, index, job): follow-ups rank first
         done: queue.SimpleQueue = queue.SimpleQueue()
         threads = [threading.Thread(target=self._work, args=(o, todo, done), daemon=True) for o in offices]
         self._threads = [t for t in self._threads if t.is_alive()] + threads
@@ -229,43 +235,58 @@ class Converter:
             thread.start()
         results: dict[int, ConvertResult] = {}
         errors: dict[int, str] = {}
-        running = len(threads)
+        order = itertools.count()
+        state = {"running": len(threads), "outstanding": 0, "next": 0}
+
+        def submit(index: int, job: ConvertJob, rank: int) -> None:
+            if problem := _job_problem(job):
+                errors[index] = problem
+                return
+            todo.put((rank, next(order), index, job))
+            state["outstanding"] += 1
+            state["next"] = max(state["next"], index + 1)
 
         def collect(block: bool) -> None:
-            nonlocal running
-            while running:
+            """Handle finished jobs: all that are waiting, or (block) at least one, or the threads' ends."""
+            while state["running"]:
                 try:
                     index, outcome = done.get(timeout=0.2) if block else done.get_nowait()
                 except queue.Empty:
-                    if block:
+                    if block and (state["outstanding"] or errors):
                         continue
                     return
                 if index is None:
-                    running -= 1
-                elif isinstance(outcome, ConvertResult):
+                    state["running"] -= 1
+                    continue
+                state["outstanding"] -= 1
+                if isinstance(outcome, ConvertResult):
                     results[index] = outcome
                     if self.progress:
                         self.progress(outcome)
+                    for job in (follow_up(outcome) if follow_up and not errors else ()):
+                        submit(state["next"], job, rank=0)
                 else:
                     errors[index] = outcome
+                if errors:
                     for office in offices:  # fail fast: the other workers abandon their documents
                         office.cancel.set()
+                block = False  # one result handled: return once nothing more is waiting
 
         try:
             try:
                 for index, job in items:
-                    if problem := _job_problem(job):
-                        errors[index] = problem
-                        break
-                    todo.put((index, job))
+                    submit(index, job, rank=1)
                     collect(block=False)
                     if errors:
                         break
+                while state["outstanding"] and not errors and state["running"]:
+                    collect(block=True)
             finally:
                 for _ in threads:
-                    todo.put(None)  # one stop sign per worker, after the last job
-            collect(block=True)
-        except BaseException:  # KeyboardInterrupt, a failed render, or the progress callback failed
+                    todo.put((2, next(order), None, None))  # one stop sign per worker, after every job
+            while state["running"]:
+                collect(block=True)
+        except BaseException:  # KeyboardInterrupt, a failed render or follow-up, or the progress callback failed
             self.close()
             raise
         for thread in threads:
@@ -276,14 +297,14 @@ class Converter:
             raise ConversionError("\n".join(errors[i] for i in sorted(errors)))
         return results
 
-    def _work(self, office: WorkerProcess, todo: queue.SimpleQueue, done: queue.SimpleQueue) -> None:
+    def _work(self, office: WorkerProcess, todo: queue.PriorityQueue, done: queue.SimpleQueue) -> None:
         try:
             with office.lock:
                 while not office.cancel.is_set():
                     item = todo.get()
-                    if item is None:
+                    _rank, _order, index, job = item
+                    if job is None:
                         break
-                    index, job = item
                     try:
                         done.put((index, self._convert_one(office, index, job)))
                     except ConversionError as exc:

@@ -5,14 +5,11 @@ Also what every rendered document carries besides its text: core properties and 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.text import fmt_date
-from pipeline.convert import ConvertJob, Converter
+from pipeline.convert import ConvertJob
 from pipeline.review import CoreProps
 from pipeline.documents import PACK_COVER
 from pipeline.manifest import sha256_file
@@ -31,32 +28,46 @@ def _doc_pdf(project: "Project", staged: Path, w: "DocWork") -> Path:
     return staged / rel if w.rebuild else project.build / w.plan.id / rel
 
 
-def make_packs(project: "Project", plans: list["ArrangementPlan"], work: list["DocWork"], staging: Path,
-               converter: Converter) -> None:
-    """Every pack's cover with its index of documents (converted together), then the merged packs."""
-    covers = {p.id: _Cover(p, [w for w in work if w.plan is p], staging) for p in plans}
-    pending = list(covers.values())
-    for _ in range(3):  # the index's page ranges depend on the cover's own length
-        for cover in pending:
-            cover.render(project)
-        results = converter.convert_all([c.job for c in pending])
-        for cover in pending:  # its clock stamps would otherwise reach the pack's /ID
-            normalize_pdf(cover.job.pdf, cover.plan.meta.build_date, sha256_file(cover.job.docx))
-        pending = [c for c, r in zip(pending, results) if not c.settle(r.pages)]
-        if not pending:
-            break
-    merges = [covers[plan.id].merge_arguments(project) for plan in plans]
-    if len(merges) < 2 or (os.cpu_count() or 1) < 2:
-        for args in merges:
-            assemble_pack(*args)
-        return
-    # merging is pure Python (pypdf) and LibreOffice is idle by now: use every core
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_assemble, merges))
+class PackAssembler:
+    """Stage 5, interleaved with conversion: a pack's cover is rendered as soon as the last of its
+    documents is converted, converted ahead of the documents still waiting, and the pack merged as
+    soon as its cover is ready, so no pack work is left once LibreOffice's last document is done."""
 
+    MAX_COVER_RENDERS = 3  # the index's page ranges depend on the cover's own length
 
-def _assemble(args: tuple) -> int:
-    return assemble_pack(*args)
+    def __init__(self, project: "Project", plans: list["ArrangementPlan"], work: list["DocWork"], staging: Path):
+        self.project = project
+        self.covers = {p.id: _Cover(p, [w for w in work if w.plan is p], staging) for p in plans}
+        self.waiting = {p.id: {w.name for w in work if w.plan is p and w.rebuild} for p in plans}
+        self.by_job = {cover.job.name: cover for cover in self.covers.values()}
+        self.merged: list[str] = []
+
+    def ready_covers(self) -> list[ConvertJob]:
+        """Covers of packs whose documents are all up to date (nothing to wait for)."""
+        return [self._cover_job(self.covers[arr]) for arr, names in self.waiting.items() if not names]
+
+    def document_converted(self, w: "DocWork") -> list[ConvertJob]:
+        names = self.waiting.get(w.plan.id)
+        if names is None or w.name not in names:
+            return []
+        names.discard(w.name)
+        return [] if names else [self._cover_job(self.covers[w.plan.id])]
+
+    def cover_converted(self, name: str, pages: int) -> list[ConvertJob]:
+        cover = self.by_job[name]
+        normalize_pdf(cover.job.pdf, cover.plan.meta.build_date, sha256_file(cover.job.docx))  # its clock
+        if not cover.settle(pages) and cover.renders < self.MAX_COVER_RENDERS:  # stamps would reach the /ID
+            return [self._cover_job(cover)]
+        assemble_pack(*cover.merge_arguments(self.project))
+        self.merged.append(cover.plan.id)
+        return []
+
+    def is_cover(self, name: str) -> bool:
+        return name in self.by_job
+
+    def _cover_job(self, cover: "_Cover") -> ConvertJob:
+        cover.render(self.project)
+        return cover.job
 
 
 class _Cover:
@@ -66,12 +77,14 @@ class _Cover:
         scratch.mkdir(parents=True, exist_ok=True)
         self.job = ConvertJob(scratch / "cover.docx", scratch / "cover.pdf", f"{plan.id}/pack-cover")
         self.front_pages = 1
+        self.renders = 0
 
     def documents(self, project: "Project") -> list[PackDocument]:
         return [PackDocument(w.spec.title, _doc_pdf(project, self.staged, w), w.spec.label, w.pages)
                 for w in self.docs]
 
     def render(self, project: "Project") -> None:
+        self.renders += 1
         src, meta = self.plan.loaded.sources, self.plan.meta
         ranges = page_ranges(self.front_pages, self.documents(project))
         context = {"inst": src.institution, "arr": src.arrangement,
