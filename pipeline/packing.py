@@ -40,7 +40,6 @@ class PackAssembler:
         self.covers = {p.id: _Cover(p, [w for w in work if w.plan is p], staging) for p in plans}
         self.waiting = {p.id: {w.name for w in work if w.plan is p and w.rebuild} for p in plans}
         self.by_job = {cover.job.name: cover for cover in self.covers.values()}
-        self.merged: list[str] = []
 
     def ready_covers(self) -> list[ConvertJob]:
         """Covers of packs whose documents are all up to date (nothing to wait for)."""
@@ -55,11 +54,11 @@ class PackAssembler:
 
     def cover_converted(self, name: str, pages: int) -> list[ConvertJob]:
         cover = self.by_job[name]
-        normalize_pdf(cover.job.pdf, cover.plan.meta.build_date, sha256_file(cover.job.docx))  # its clock
-        if not cover.settle(pages) and cover.renders < self.MAX_COVER_RENDERS:  # stamps would reach the /ID
+        # LibreOffice's clock stamps in the cover would otherwise reach the pack's /ID
+        normalize_pdf(cover.job.pdf, cover.plan.meta.build_date, sha256_file(cover.job.docx))
+        if not cover.settle(pages) and cover.renders < self.MAX_COVER_RENDERS:
             return [self._cover_job(cover)]
         assemble_pack(*cover.merge_arguments(self.project))
-        self.merged.append(cover.plan.id)
         return []
 
     def is_cover(self, name: str) -> bool:
