@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break
+from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break, save
 
 
 def md(doc, expr: str, style: str = "Body Text") -> None:
@@ -145,4 +145,4 @@ def build(path) -> None:
                "r in risks", (1.1, 3.5, 9.0, 3.0))
     h("Appendix: previous consideration", 1)
     md(doc, "board.previous_consideration")
-    doc.save(path)
+    save(doc, path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break
+from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break, save
 
 
 def md(doc, expr: str, style: str = "Body Text") -> None:
@@ -262,4 +262,4 @@ def build(path) -> None:
     doc.add_paragraph()
     kv_table(doc, [("Name", "{{ inst.signatory.name }}"), ("Title", "{{ inst.signatory.title }}"),
                    ("Signature", ""), ("Date", "")])
-    doc.save(path)
+    save(doc, path)

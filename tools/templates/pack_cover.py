@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docxkit import kv_table, loop_table, new_document
+from docxkit import kv_table, loop_table, new_document, save
 
 
 def build(path) -> None:
@@ -24,4 +24,4 @@ def build(path) -> None:
                "d in documents", (1.2, 9.4, 3.6, 2.4))
     doc.add_paragraph("Page numbers in each document's own footer restart at 1; the pack's page labels "
                       "read A-1, B-1 and so on.", style="Small")
-    doc.save(path)
+    save(doc, path)

@@ -6,7 +6,7 @@ institution can drop in the HKMA's exact wording; this template only lays them o
 
 from __future__ import annotations
 
-from docxkit import cover, header_footer, kv_table, loop_table, new_document
+from docxkit import cover, header_footer, kv_table, loop_table, new_document, save
 
 
 def build(path) -> None:
@@ -40,4 +40,4 @@ def build(path) -> None:
         "Signed for and on behalf of {{ inst.name_en }} ({{ inst.name_zh }}) by a member of senior management.")
     kv_table(doc, [("Name", "{{ inst.signatory.name }}"), ("Title", "{{ inst.signatory.title }}"),
                    ("Signature", ""), ("Date", "")])
-    doc.save(path)
+    save(doc, path)
