@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ WIDTH_MM = {"heatmap": 115, "timeline": 165}
 LEVEL_COLOURS = {"Low": (146, 208, 80), "Medium": (255, 192, 0), "High": (230, 80, 60)}
 
 
+@functools.lru_cache(maxsize=None)
 def _font(size: int, bold: bool = False):
     path = FONT_DIR / ("Carlito-Bold.ttf" if bold else "Carlito-Regular.ttf")
     try:

@@ -5,6 +5,7 @@ runs and reach Word as literal text. All XML text is escaped here (the value is 
 are written as character references so docxtpl's post-render string replacements cannot touch them.
 """
 
+import functools
 import re
 from itertools import groupby
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from lxml import etree
 from markupsafe import Markup
 
 _PLACEHOLDERS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_PLACE = str.maketrans(_PLACEHOLDERS)
 _UNPLACE = str.maketrans({v: k for k, v in _PLACEHOLDERS.items()})
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\ue000-\ue002]")
 _XML_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "{": "&#123;", "}": "&#125;"})
@@ -50,8 +52,7 @@ def _has_text(segs: list[Segment]) -> bool:
 
 def _clean_source(text: object) -> str:
     text = "" if text is None else str(text)
-    text = _BAD_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(_PLACEHOLDERS.get(c, c) for c in text)
+    return _BAD_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).translate(_PLACE)
 
 
 # Borders and cell margins set on each table rather than through a table style: LibreOffice's import
@@ -65,6 +66,20 @@ TABLE_BORDERS = ("<w:tblBorders>" + "".join(
 _MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>&#|!\\\n\r{}~=]|^\s*([-+]|\d+[.)])(\s|$)|^ {4}|\t|\s$")
 
 
+_MARKDOWN = {nl2br: markdown.Markdown(extensions=["tables", "sane_lists"] + (["nl2br"] if nl2br else []),
+                                     output_format="xhtml") for nl2br in (False, True)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _html_tree(text: str, nl2br: bool) -> etree._Element:
+    """Markdown -> (X)HTML element tree. Cached: the three documents of an arrangement, and arrangements
+    sharing boilerplate, convert the same prose; the tree is only read, never changed."""
+    md = _MARKDOWN[nl2br]
+    md.reset()
+    html = md.convert(_clean_source(text))
+    return etree.fromstring(f"<root>{html}</root>", etree.XMLParser(resolve_entities=False))
+
+
 class MarkdownToWord:
     """A Jinja filter turning Markdown into Word paragraphs, lists and tables for one template."""
 
@@ -72,8 +87,7 @@ class MarkdownToWord:
         if getattr(tpl, "docx", None) is None:
             tpl.init_docx()
         self.tpl = tpl
-        self._md = markdown.Markdown(extensions=["tables", "sane_lists"] + (["nl2br"] if nl2br else []),
-                                     output_format="xhtml")
+        self._nl2br = nl2br
 
     # -- public API --------------------------------------------------------------------------
     def __call__(self, text: str, style: str = "Body Text") -> Markup:
@@ -91,9 +105,7 @@ class MarkdownToWord:
 
     # -- parsing -----------------------------------------------------------------------------
     def _parse(self, text: str) -> etree._Element:
-        self._md.reset()
-        html = self._md.convert(_clean_source(text))
-        return etree.fromstring(f"<root>{html}</root>", etree.XMLParser(resolve_entities=False))
+        return _html_tree("" if text is None else str(text), self._nl2br)
 
     @property
     def _docx(self):
