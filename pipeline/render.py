@@ -13,6 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
+from lxml import etree
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
@@ -59,6 +62,19 @@ def jinja_environment() -> jinja2.Environment:
 _LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
+_XMLNS = re.compile(r'xmlns(?::\w+)?="[^"]*"')
+
+
+def _grid_mismatch(table) -> bool:
+    """True when a row of `table` spans more or fewer columns than its grid declares."""
+    columns = int(table.xpath("count(w:tblGrid/w:gridCol)"))
+    for row in table.xpath(f"w:tr[count(w:tc) != {columns}]"):
+        spans = row.xpath("w:tc/w:tcPr/w:gridSpan/@w:val")
+        if len(row.xpath("w:tc")) + sum(int(v) - 1 for v in spans) != columns:
+            return True
+    return False
+
+
 class _Template(DocxTemplate):
     """DocxTemplate whose regex clean-up of the template XML is done once per distinct XML."""
 
@@ -68,6 +84,36 @@ class _Template(DocxTemplate):
         if src_xml not in self._patched:
             self._patched[src_xml] = super().patch_xml(src_xml)
         return self._patched[src_xml]
+
+    def fix_tables(self, xml: str):
+        """docxtpl re-parses the rendered body leniently (recover=True hides broken XML), repairs table
+        grids that column loops left inconsistent, and later moves the body into the document, which
+        costs as much as the parse. Here: one strict parse of the whole document; docxtpl's repair
+        only when a table's rows and grid disagree (templates with {%tc %}, colspan, hm or vm)."""
+        root = self.docx.element
+        shell = etree.tostring(root.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap), encoding="unicode")
+        body = xml
+        start, _, rest = xml.partition(">")  # <w:body xmlns:...>: the same declarations as the document's
+        if start.startswith("<w:body") and all(decl in shell for decl in _XMLNS.findall(start)):
+            body = "<w:body>" + rest
+        tree = parse_xml(shell[: -len("/>")] + ">" + body + f"</{shell[1:].split(maxsplit=1)[0]}>")
+        if any(_grid_mismatch(table) for table in tree.iter(qn("w:tbl"))):
+            return super().fix_tables(xml)
+        return tree
+
+    def fix_docpr_ids(self, tree) -> None:
+        """docxtpl's renumbering of drawing ids, for python-docx elements too (their xpath() takes
+        no namespaces argument)."""
+        for elt in etree.ElementBase.xpath(tree, "//wp:docPr", namespaces=nsmap):
+            self.docx_ids_index += 1
+            elt.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree) -> None:
+        if tree.tag != qn("w:document"):  # docxtpl's repaired body
+            return super().map_tree(tree)
+        part = self.docx.part
+        part._element = tree  # the new document replaces the template's (python-docx keeps no other copy)
+        self.docx = part.document
 
     def resolve_listing(self, xml: str) -> str:
         """docxtpl turns tabs and newlines inside text into Word tabs and breaks with a regex pass over
@@ -121,4 +167,8 @@ def render_document(req: RenderRequest) -> list[str]:
                             "sources do not provide; fix the template or the sources") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{relpath(req.template)}: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"{relpath(req.template)}: the rendered document is not well-formed XML ({exc}); "
+                            "a Jinja tag probably cuts through a paragraph, row or run: use {%p %}, {%tr %} "
+                            "or {%r %} tags for blocks") from None
     return finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)
