@@ -15,7 +15,6 @@ import os
 import queue
 import re
 import shutil
-import subprocess
 import threading
 import time
 import weakref
@@ -27,13 +26,7 @@ from pypdf import PdfReader
 
 from pipeline.convert_worker import WorkerCancelled, WorkerFailure, WorkerProcess
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
-
-INSTALL_HINT = (
-    "LibreOffice is not installed: run `apt-get install libreoffice-writer-nogui "
-    "fonts-crosextra-carlito fonts-crosextra-caladea fonts-noto-cjk python3-uno "
-    "libreoffice-script-provider-python` (Debian/Ubuntu) or set REGPACK_SOFFICE to the soffice command"
-)
-
+from pipeline.office import _VERSIONS, INSTALL_HINT, find_soffice, libreoffice_version  # noqa: F401
 
 @dataclass(frozen=True)
 class ConvertJob:
@@ -47,30 +40,6 @@ class ConvertResult:
     job: ConvertJob
     pages: int
     seconds: float
-
-
-def find_soffice() -> str:
-    """The LibreOffice command: env REGPACK_SOFFICE, else `soffice`/`libreoffice` on PATH."""
-    wanted = os.environ.get("REGPACK_SOFFICE")
-    for candidate in [wanted] if wanted else ["soffice", "libreoffice"]:
-        if found := shutil.which(candidate):
-            return found
-    raise ToolMissing(INSTALL_HINT + (f" (REGPACK_SOFFICE={wanted!r} not found)" if wanted else ""))
-
-
-_VERSIONS: dict[str, str] = {}  # command -> version; also filled in by running workers
-
-
-def libreoffice_version(soffice: str | None = None) -> str:
-    """E.g. "LibreOffice 7.4.7.2 40(Build:2)"; cached per command (free once a worker has started)."""
-    command = soffice or find_soffice()
-    if command not in _VERSIONS:
-        try:
-            done = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ToolMissing(f"{INSTALL_HINT} ({command} --version failed: {exc})") from None
-        _VERSIONS[command] = done.stdout.strip() or done.stderr.strip()
-    return _VERSIONS[command]
 
 
 _PAGES_COUNT = re.compile(rb"/Type/Pages\b[^>]*?/Count (\d+)")

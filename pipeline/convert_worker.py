@@ -16,7 +16,6 @@ Only the standard library is used; `uno` is imported lazily, inside LibreOffice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import select
@@ -125,49 +124,6 @@ g_exportedScripts = (serve,)
 
 # ---------------------------------------------------------------- host side (the venv's Python)
 
-def office_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV")}
-    # LibreOffice's embedded system Python locates its stdlib via `python3` on PATH;
-    # a pyenv/venv python3 first on PATH makes it abort, so put the system one first.
-    env["PATH"] = os.pathsep.join(["/usr/bin", "/bin", env.get("PATH", "")])
-    return {**env, **extra}
-
-
-_TEMPLATE_LOCK = threading.Lock()
-
-
-def profile_template(soffice: str, timeout: float) -> Path | None:
-    """An initialised profile to copy for each worker, cached per installation: on a fresh
-    profile LibreOffice initialises it and restarts itself, ~0.2 s more per start."""
-    program = Path(os.path.realpath(soffice)).parent
-    if not (program / "soffice.bin").is_file():
-        return None  # not an installation this knows (a test double, say): use fresh profiles
-    stamp = f"{program}:{(program / 'soffice.bin').stat().st_mtime_ns}".encode()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "regpack"
-    template = cache / f"lo-profile-{hashlib.sha256(stamp).hexdigest()[:16]}"
-    with _TEMPLATE_LOCK:
-        if template.is_dir():
-            return template
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=cache, prefix=".making-", ignore_cleanup_errors=True) as work:
-                profile = Path(work) / "profile"
-                proc = subprocess.Popen([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                                         "--terminate_after_init", "--norestore", "--nolockcheck"],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, env=office_env(), start_new_session=True)
-                try:
-                    status = proc.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    status = proc.wait()
-                if status == 0 and (profile / "user").is_dir():
-                    os.rename(profile, template)  # atomic; fails if another process was first
-        except OSError:
-            pass  # no template: fresh profiles work too
-    return template if template.is_dir() else None
-
-
 class WorkerFailure(Exception):
     def __init__(self, message: str, fatal: bool = False):
         super().__init__(message)
@@ -198,6 +154,7 @@ class WorkerProcess:
 
     def start(self) -> None:
         self.kill()
+        from pipeline.office import office_env, profile_template  # host side only: not inside LibreOffice
         self.home = Path(tempfile.mkdtemp(prefix="regpack-lo-"))
         try:
             if template := profile_template(self.soffice, self.timeout):

@@ -7,7 +7,6 @@ import io
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence

@@ -19,7 +19,7 @@ from pipeline.render import RenderRequest, render_document
 
 if TYPE_CHECKING:
     from pipeline.build import DocWork
-    from pipeline.gather import ArrangementPlan, Gathered
+    from pipeline.gather import ArrangementPlan
     from pipeline.project import Project
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 try:  # the C composer is much faster and still only builds a node tree
     from yaml import CSafeLoader as _Loader

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from pipeline.convert import ConvertJob, Converter, find_soffice, libreoffice_version
-from pipeline.convert_worker import profile_template
+from pipeline.office import profile_template
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
 
 BANK = "香港示範銀行有限公司"
