@@ -7,7 +7,7 @@ before a single output is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.catalog_data import Catalog, RiskAssessmentForm, load_catalog, load_form
@@ -129,8 +129,9 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
                                       "new draft as *.edited.docx"))
         when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
                           src.arrangement.dates.hkma_notification)
-        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final),
-                                     [p for p in issues if p.severity == "warning"], edited, previous))
+        # the documents quote warnings' files relative to the project, never to where regpack was started
+        quoted = [replace(p, file=relpath(p.file, project.root)) for p in issues if p.severity == "warning"]
+        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted, edited, previous))
         problems += issues
     errors = [p for p in problems if p.severity == "error" or options.strict]
     if errors:

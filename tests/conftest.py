@@ -24,9 +24,10 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def regpack(project: Path, *args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def regpack(project: Path, *args: str, env: dict | None = None, timeout: float = 600,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "CI": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "pipeline", "-C", str(project), *args], cwd=project,
+    return subprocess.run([sys.executable, "-m", "pipeline", "-C", str(project), *args], cwd=cwd or project,
                           capture_output=True, text=True, timeout=timeout, env=full_env)
 
 
