@@ -19,18 +19,20 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from pipeline import __version__
+from pipeline import __version__, uptodate
 from pipeline.documents import DOCUMENTS, PACK_COVER, DocumentSpec
 from pipeline.errors import SourceErrors
-from pipeline.gather import ArrangementPlan, Gathered, gather, lint_templates
 from pipeline.manifest import MANIFEST, compose_manifest, sha256_file, sha256_text, write_json
 from pipeline.project import BuildOptions, Project
 from pipeline.review import review_comments
 
-# The Word, LibreOffice and PDF machinery is imported where it is used: a build with nothing to
-# redo never loads it (it is most of a no-op build's start-up time).
+if TYPE_CHECKING:
+    from pipeline.gather import ArrangementPlan, Gathered
+
+# The source models, the Word, LibreOffice and PDF machinery are imported where they are used: a
+# build with nothing to redo never loads them (they are most of a no-op build's start-up time).
 
 
 @dataclass
@@ -57,8 +59,18 @@ class BuildReport:
     warnings: list = field(default_factory=list)
     missing_anchors: list[str] = field(default_factory=list)
     libreoffice_starts: int = 0
-    coverage: list = field(default_factory=list)
-    """Coverage of each arrangement built (gaps are allowed in a draft and reported)."""
+    coverage: list[str] = field(default_factory=list)
+    """The coverage report of each arrangement built, as printed (gaps are allowed in a draft)."""
+
+    def summary(self) -> dict:
+        """What a later build with nothing to do prints again (see pipeline/uptodate.py)."""
+        return {"arrangements": self.arrangements, "documents": self.rendered + self.skipped, "pages": self.pages,
+                "warnings": [str(w) for w in self.warnings], "coverage": self.coverage}
+
+    @classmethod
+    def replayed(cls, summary: dict, seconds: float) -> "BuildReport":
+        return cls(summary["arrangements"], skipped=summary["documents"], pages=summary["pages"],
+                   seconds=seconds, warnings=summary["warnings"], coverage=summary["coverage"])
 
 
 Progress = Callable[[str], None]
@@ -67,6 +79,10 @@ Progress = Callable[[str], None]
 def build(project: Project, options: BuildOptions, progress: Progress = lambda msg: None,
           on_converted: Callable[[object], None] | None = None) -> BuildReport:
     started = time.monotonic()
+    if (previous := uptodate.replay(project, options)) is not None:  # 0. nothing at all changed
+        return BuildReport.replayed(previous, time.monotonic() - started)
+    from pipeline.coverage import coverage_lines
+    from pipeline.gather import gather, lint_templates
     gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
     work = plan(gathered, project, options)                   # 2. what is out of date
     packs_needed = _packs_needed(project, gathered, work)
@@ -75,7 +91,7 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     if problems := lint_templates(project, needed):           # ... and the templates about to be used
         raise SourceErrors(problems)
     report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
-                         coverage=[p.coverage for p in gathered.arrangements])
+                         coverage=[line for p in gathered.arrangements for line in coverage_lines(p.coverage)])
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -126,6 +142,7 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     report.rendered = [w.name for w in todo]
     report.skipped = [w.name for w in work if not w.rebuild]
     report.pages = sum(w.pages or 0 for w in work)
+    uptodate.record(project, options, report.summary())       # 8. what the next build can skip
     report.seconds = time.monotonic() - started
     return report
 

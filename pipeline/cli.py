@@ -92,8 +92,8 @@ def cmd_build(args) -> int:
         report = build(_project(args), options, progress=reporter.note, on_converted=reporter.converted)
     for w in report.warnings:
         err.print(f"warning: {w}", markup=False)
-    for cov in report.coverage:
-        _print_coverage(cov, detail=bool(cov.gaps))
+    for line in report.coverage:
+        out.print(line, markup=False)
     for anchor in report.missing_anchors:
         err.print(f"note: review comment not placed (text not in this document): {anchor}", markup=False)
     if not report.rendered:

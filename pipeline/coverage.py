@@ -85,6 +85,24 @@ class Coverage:
                 f"{status['not_applicable']} not applicable, {status['missing']} without a response")
 
 
+def coverage_lines(cov: Coverage) -> list[str]:
+    """What a build prints: one line per arrangement; when there are gaps, the counts by responsibility,
+    the open items and the gaps as well."""
+    lines = [f"{cov.arrangement_id}: {cov.summary()}"]
+    if not cov.gaps:
+        return lines
+    columns = {"met": "Met", "partial": "Partial", "gap": "Gap", "not_applicable": "N.A.", "missing": "No response"}
+    lines.append(f"  {'Responsibility':<14}" + "".join(f"{label:>13}" for label in columns.values()))
+    for resp, counts in cov.counts().items():
+        lines.append(f"  {resp:<14}" + "".join(f"{counts[key]:>13}" for key in columns))
+    for row in cov.open_items:
+        a = row.response.action
+        lines.append(f"  open: {row.requirement.id} ({row.response.status}): {a.description} "
+                     f"[owner {a.owner}, due {a.due}]")
+    lines += [f"  gap: {gap} has no response (a final build will refuse it)" for gap in cov.gaps]
+    return lines
+
+
 def compute_coverage(sources: ArrangementSources, catalog: Catalog) -> Coverage:
     flags = applicability_flags(sources)
     responses = {r.requirement: r for r in sources.controls.responses}

@@ -140,10 +140,32 @@ def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     rendered = [line for line in result.stdout.splitlines() if line.startswith("render ")]
     assert rendered == [f"render {second}/board-paper"]
     changed = sorted(str(p.relative_to(project / "build")) for p, data in snapshot.items() if p.read_bytes() != data)
-    assert changed == [f"{second}/{second}-submission-pack.pdf", f"{second}/manifest.json",
+    assert changed == [".uptodate.json", f"{second}/{second}-submission-pack.pdf", f"{second}/manifest.json",
                        f"{second}/pdf/board-paper.pdf", f"{second}/word/board-paper.docx"]
     again = regpack(project, "build")
     assert "Nothing to do: 6 documents are up to date" in again.stdout
     # run from another folder: same inputs (paths in review comments are relative to the project)
     elsewhere = regpack(project, "build", cwd=tmp_path)
     assert "Nothing to do: 6 documents are up to date" in elsewhere.stdout, elsewhere.stdout
+
+
+def test_nothing_changed_replays_the_report_and_any_touched_output_is_redone(tmp_path):
+    project = copy_project(tmp_path / "p")
+    first = regpack(project, "build")
+    assert first.returncode == 0, first.stderr
+    again = regpack(project, "build")
+    assert "Nothing to do: 3 documents are up to date" in again.stdout
+    assert [ln for ln in again.stderr.splitlines() if ln.startswith("warning:")] == \
+        [ln for ln in first.stderr.splitlines() if ln.startswith("warning:")] != []
+    assert [ln for ln in again.stdout.splitlines() if "applicable requirements" in ln] == \
+        [ln for ln in first.stdout.splitlines() if "applicable requirements" in ln] != []
+    (project / "build" / ARR / "pdf" / "board-paper.pdf").unlink()
+    redone = regpack(project, "build")
+    assert redone.returncode == 0, redone.stderr
+    assert [ln for ln in redone.stdout.splitlines() if ln.startswith("render ")] == [f"render {ARR}/board-paper"]
+    assert (project / "build" / ARR / "pdf" / "board-paper.pdf").is_file()
+    template = project / "templates" / "board-paper.docx"
+    template.write_bytes(template.read_bytes())  # same bytes, new time: still nothing to do
+    assert "Nothing to do" in regpack(project, "build").stdout
+    strict = regpack(project, "build", "--strict")  # other options: checked again, not replayed
+    assert strict.returncode == 2 and "TODO marker" in strict.stderr
