@@ -12,6 +12,7 @@ build/.staging/ and moved into place at the end, so a failed build leaves the pr
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -81,6 +82,15 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     started = time.monotonic()
     if (previous := uptodate.replay(project, options)) is not None:  # 0. nothing at all changed
         return BuildReport.replayed(previous, time.monotonic() - started)
+    with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
+        early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
+        report = _build(project, options, progress, on_converted, early)
+    uptodate.record(project, options, report.summary())       # 8. what the next build can skip
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early) -> BuildReport:
     from pipeline.coverage import coverage_lines
     from pipeline.gather import gather, lint_templates
     gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
@@ -119,11 +129,13 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
                 normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
                 return packs.document_converted(w)            # 5. a pack's last document: its cover
 
-            with Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
-                conv.warm_up(len(todo) or len(packs_needed))  # LibreOffice starts while we render
+            with early or Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
+                conv.warm_up(len(todo) or len(packs_needed))  # (no-op for workers already started)
                 conv.convert_stream(itertools.chain(packs.ready_covers(), rendered()),
                                     expected=len(todo) + len(packs_needed), follow_up=converted)
                 report.libreoffice_starts = conv.starts
+        if early is not None:
+            report.libreoffice_starts = early.starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
                                   for a in sorted(set.intersection(*sets))]
         lo_version = None
@@ -142,9 +154,21 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
     report.rendered = [w.name for w in todo]
     report.skipped = [w.name for w in work if not w.rebuild]
     report.pages = sum(w.pages or 0 for w in work)
-    uptodate.record(project, options, report.summary())       # 8. what the next build can skip
-    report.seconds = time.monotonic() - started
     return report
+
+
+def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.ExitStack):
+    """A Converter whose LibreOffice workers start in the background now, or None when LibreOffice is
+    missing (that is reported only if something needs converting: source errors come first)."""
+    from pipeline.convert import Converter
+    from pipeline.errors import ToolMissing
+    try:
+        converter = stack.enter_context(Converter(workers=options.workers, timeout=options.timeout,
+                                                  progress=on_converted))
+    except ToolMissing:
+        return None
+    converter.warm_up(len(DOCUMENTS) * 100)  # as many workers as it will use for a build of any size
+    return converter
 
 
 def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[DocWork]:
