@@ -6,6 +6,10 @@ socket and converts documents on request (JSON lines): load hidden, refresh fiel
 update every index, export PDF(/A-2b) with bookmarks. Measured faster per document
 than driving LibreOffice over the UNO bridge from another process. A timeout or
 crash kills the worker's whole process group, restarts it and retries.
+
+Jobs may arrive as a stream (the next document renders while LibreOffice converts the previous ones);
+a result may bring follow-up jobs (a pack's cover once its documents are done), which go ahead of the
+jobs still waiting.
 """
 
 from __future__ import annotations
@@ -13,74 +17,17 @@ from __future__ import annotations
 import itertools
 import os
 import queue
-import re
 import shutil
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from pypdf import PdfReader
-
+from pipeline.convert_jobs import ConvertJob, ConvertResult, _count_pages, _job_problem
 from pipeline.convert_worker import WorkerCancelled, WorkerFailure, WorkerProcess
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
 from pipeline.office import _VERSIONS, INSTALL_HINT, find_soffice, libreoffice_version  # noqa: F401
-
-@dataclass(frozen=True)
-class ConvertJob:
-    docx: Path
-    pdf: Path
-    name: str
-
-
-@dataclass(frozen=True)
-class ConvertResult:
-    job: ConvertJob
-    pages: int
-    seconds: float
-
-
-_PAGES_COUNT = re.compile(rb"/Type/Pages\b[^>]*?/Count (\d+)")
-_PAGE = re.compile(rb"/Type/Page[\s/>]")
-
-
-def _page_count(data: bytes) -> int | None:
-    """Pages of a LibreOffice PDF read from its bytes: the page tree's /Count, confirmed by the number
-    of page objects (about 1 ms, where a full parse costs ~1 ms a page). None when unsure."""
-    counts = _PAGES_COUNT.findall(data)
-    if len(counts) == 1 and int(counts[0]) == len(_PAGE.findall(data)):
-        return int(counts[0])
-    return None
-
-
-def _count_pages(pdf: Path) -> int:
-    try:
-        with open(pdf, "rb") as fh:
-            if fh.read(5) != b"%PDF-":
-                raise WorkerFailure("LibreOffice wrote an empty file or not a PDF")
-            fh.seek(max(0, pdf.stat().st_size - 1024))
-            if b"%%EOF" not in fh.read():
-                raise WorkerFailure("the PDF is truncated")
-        pages = _page_count(pdf.read_bytes()) or int(PdfReader(pdf).root_object["/Pages"]["/Count"])
-    except FileNotFoundError:
-        raise WorkerFailure("LibreOffice reported success but wrote no PDF") from None
-    except WorkerFailure:
-        raise
-    except Exception as exc:  # pypdf's errors
-        raise WorkerFailure(f"the PDF cannot be read: {exc}") from None
-    if pages < 1:
-        raise WorkerFailure("the PDF has no pages")
-    return pages
-
-
-def _job_problem(job: ConvertJob) -> str | None:
-    if not Path(job.docx).is_file():
-        return f"{job.name}: input not found: {job.docx}"
-    if not Path(job.pdf).parent.is_dir():
-        return f"{job.name}: no folder for {job.pdf}"
-    return None
 
 
 def _signal_kill_all(offices: list[WorkerProcess]) -> None:
