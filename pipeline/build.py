@@ -130,12 +130,11 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                 return packs.document_converted(w)            # 5. a pack's last document: its cover
 
             with early or Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
-                conv.warm_up(len(todo) or len(packs_needed))  # (no-op for workers already started)
+                conv.warm_up(len(todo) or len(packs_needed))  # the other workers, when there is work for them
                 conv.convert_stream(itertools.chain(packs.ready_covers(), rendered()),
-                                    expected=len(todo) + len(packs_needed), follow_up=converted)
-                report.libreoffice_starts = conv.starts
-        if early is not None:
-            report.libreoffice_starts = early.starts
+                                    expected=len(todo) or len(packs_needed), follow_up=converted)
+        if early is not None or todo or packs_needed:
+            report.libreoffice_starts = (early or conv).starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
                                   for a in sorted(set.intersection(*sets))]
         lo_version = None
@@ -158,8 +157,9 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
 
 
 def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.ExitStack):
-    """A Converter whose LibreOffice workers start in the background now, or None when LibreOffice is
-    missing (that is reported only if something needs converting: source errors come first)."""
+    """A Converter whose first LibreOffice worker starts in the background now (the others start once
+    the plan says how many documents there are: a one-document rebuild needs one), or None when
+    LibreOffice is missing (reported only if something needs converting: source errors come first)."""
     from pipeline.convert import Converter
     from pipeline.errors import ToolMissing
     try:
@@ -167,7 +167,7 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
                                                   progress=on_converted))
     except ToolMissing:
         return None
-    converter.warm_up(len(DOCUMENTS) * 100)  # as many workers as it will use for a build of any size
+    converter.warm_up(1)
     return converter
 
 
