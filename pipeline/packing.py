@@ -1,7 +1,5 @@
-"""Stages 5 and 6: the submission pack (cover, index, documents) and the manifest of a build.
-
-Also what every rendered document carries besides its text: core properties and review comments.
-"""
+"""Stage 5: each submission pack (cover with the index of its documents and their page ranges, then
+the documents), assembled while LibreOffice is still converting other arrangements' documents."""
 
 from __future__ import annotations
 
