@@ -80,12 +80,13 @@ Progress = Callable[[str], None]
 def build(project: Project, options: BuildOptions, progress: Progress = lambda msg: None,
           on_converted: Callable[[object], None] | None = None) -> BuildReport:
     started = time.monotonic()
-    if (previous := uptodate.replay(project, options)) is not None:  # 0. nothing at all changed
+    stamp = uptodate.fingerprint(project, options)            # 0. what this build is made from ...
+    if (previous := uptodate.replay(project, options, stamp)) is not None:  # ... as last time: done
         return BuildReport.replayed(previous, time.monotonic() - started)
     with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
         early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
         report = _build(project, options, progress, on_converted, early)
-    uptodate.record(project, options, report.summary())       # 8. what the next build can skip
+    uptodate.record(project, stamp, report.summary())         # 8. what the next build can skip
     report.seconds = time.monotonic() - started
     return report
 

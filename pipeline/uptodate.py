@@ -47,6 +47,8 @@ def _git_head(folder: Path) -> str:
 
 
 def fingerprint(project: "Project", options: "BuildOptions") -> str:
+    """Taken before the build reads anything, so that a source saved during the build is not recorded
+    as what the outputs were made from."""
     digest = hashlib.sha256()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     digest.update(json.dumps({
@@ -79,22 +81,22 @@ def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
     return state
 
 
-def record(project: "Project", options: "BuildOptions", print_out: dict) -> None:
-    """After a successful build: what it was made from, what it printed, and its outputs."""
-    arrangements = print_out["arrangements"]
-    write_json(project.build / STATE, {"fingerprint": fingerprint(project, options), "report": print_out,
-                                       "outputs": _outputs(project, arrangements)})
+def record(project: "Project", stamp: str, print_out: dict) -> None:
+    """After a successful build: what it was made from (`stamp`), what it printed, and its outputs."""
+    write_json(project.build / STATE, {"fingerprint": stamp, "report": print_out,
+                                       "outputs": _outputs(project, print_out["arrangements"])})
 
 
-def replay(project: "Project", options: "BuildOptions") -> dict | None:
-    """The last build's report when nothing it was made from, and none of its outputs, changed."""
+def replay(project: "Project", options: "BuildOptions", stamp: str) -> dict | None:
+    """The last build's report when nothing it was made from (`stamp` is the same), and none of its
+    outputs, changed."""
     path = project.build / STATE
     if options.force or not path.is_file():
         return None
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         report = state["report"]
-        if state["fingerprint"] != fingerprint(project, options):
+        if state["fingerprint"] != stamp:
             return None
         if _outputs(project, report["arrangements"]) != state["outputs"]:
             return None
