@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.office import fast_allocator, find_soffice
+from pipeline.libreoffice.install import fast_allocator, find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "hmb-payments-hub-aws"
@@ -98,9 +98,9 @@ def naive(project: Path, out: Path) -> float:
         "import io, sys; from pathlib import Path; import jinja2; from docx.shared import Mm\n"
         "from docxtpl import DocxTemplate, InlineImage\n"
         "from pipeline.gather import gather; from pipeline.project import Project, BuildOptions\n"
-        "from pipeline.documents import DOCUMENTS; from pipeline.context import document_context\n"
-        "from pipeline.images import WIDTH_MM; from pipeline.text import fmt_date, hours, yesno\n"
-        "from pipeline.wordmarkup import MarkdownToWord\n"
+        "from pipeline.documents.registry import DOCUMENTS; from pipeline.documents.facts import document_context\n"
+        "from pipeline.documents.pictures import WIDTH_MM; from pipeline.documents.formatting import fmt_date, hours, yesno\n"
+        "from pipeline.word.markdown import MarkdownToWord\n"
         "p = Project.at(sys.argv[1]); out = Path(sys.argv[2]); g = gather(p, BuildOptions())\n"
         "for a in g.arrangements:\n"
         "    for s in DOCUMENTS:\n"

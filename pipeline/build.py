@@ -14,40 +14,24 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from pipeline import __version__, uptodate
-from pipeline.documents import DOCUMENTS, PACK_COVER, DocumentSpec
+from pipeline.documents.registry import PACK_COVER
 from pipeline.errors import SourceErrors
-from pipeline.manifest import MANIFEST, compose_manifest, sha256_file, sha256_text, write_json
+from pipeline.files import sha256_file, write_json
+from pipeline.gathered import Gathered
+from pipeline.plan import DocWork, packs_needed, plan
 from pipeline.project import BuildOptions, Project
-from pipeline.review import review_comments
-
-if TYPE_CHECKING:
-    from pipeline.gather import ArrangementPlan, Gathered
+from pipeline.release import uptodate
+from pipeline.release.manifest import MANIFEST, compose_manifest
 
 # The source models, the Word, LibreOffice and PDF machinery are imported where they are used: a
 # build with nothing to redo never loads them (they are most of a no-op build's start-up time).
-
-
-@dataclass
-class DocWork:
-    spec: DocumentSpec
-    plan: ArrangementPlan
-    inputs: str
-    """Hash of everything the document is made from; equal hashes mean nothing to redo."""
-    rebuild: bool
-    pages: int | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.plan.id}/{self.spec.slug}"
 
 
 @dataclass
@@ -92,13 +76,13 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
 
 
 def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early) -> BuildReport:
-    from pipeline.coverage import coverage_lines
+    from pipeline.catalog.coverage import coverage_lines
     from pipeline.gather import gather, lint_templates
     gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
     work = plan(gathered, project, options)                   # 2. what is out of date
-    packs_needed = _packs_needed(project, gathered, work)
+    packs_wanted = packs_needed(project, gathered, work)
     todo = [w for w in work if w.rebuild]
-    needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_needed else set())
+    needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_wanted else set())
     if problems := lint_templates(project, needed):           # ... and the templates about to be used
         raise SourceErrors(problems)
     report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
@@ -114,12 +98,12 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                 unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
                 yield _job(w, staging)
 
-        if todo or packs_needed:
-            from pipeline.convert import Converter
-            from pipeline.packing import PackAssembler
-            from pipeline.pdfnormalize import normalize_pdf
+        if todo or packs_wanted:
+            from pipeline.libreoffice.converter import Converter
+            from pipeline.pdf.packs import PackAssembler
+            from pipeline.pdf.normalize import normalize_pdf
             by_name = {w.name: w for w in todo}
-            packs = PackAssembler(project, packs_needed, work, staging)
+            packs = PackAssembler(project, packs_wanted, work, staging)
 
             def converted(result) -> list:                    # 4. ... as each PDF is made:
                 if packs.is_cover(result.job.name):
@@ -131,16 +115,16 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                 return packs.document_converted(w)            # 5. a pack's last document: its cover
 
             with early or Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
-                conv.warm_up(len(todo) or len(packs_needed))  # the other workers, when there is work for them
+                conv.warm_up(len(todo) or len(packs_wanted))  # the other workers, when there is work for them
                 conv.convert_stream(itertools.chain(packs.ready_covers(), rendered()),
-                                    expected=len(todo) or len(packs_needed), follow_up=converted)
-        if early is not None or todo or packs_needed:
+                                    expected=len(todo) or len(packs_wanted), follow_up=converted)
+        if early is not None or todo or packs_wanted:
             report.libreoffice_starts = (early or conv).starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()
                                   for a in sorted(set.intersection(*sets))]
         lo_version = None
-        if todo or packs_needed:
-            from pipeline.convert import libreoffice_version
+        if todo or packs_wanted:
+            from pipeline.libreoffice.converter import libreoffice_version
             lo_version = libreoffice_version()
         for plan_ in gathered.arrangements:                   # 6. manifests
             docs = [w for w in work if w.plan is plan_]
@@ -161,7 +145,7 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
     """A Converter whose first LibreOffice worker starts in the background now (the others start once
     the plan says how many documents there are: a one-document rebuild needs one), or None when
     LibreOffice is missing (reported only if something needs converting: source errors come first)."""
-    from pipeline.convert import Converter
+    from pipeline.libreoffice.converter import Converter
     from pipeline.errors import ToolMissing
     try:
         converter = stack.enter_context(Converter(workers=options.workers, timeout=options.timeout,
@@ -172,36 +156,10 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
     return converter
 
 
-def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[DocWork]:
-    """One DocWork per document; `rebuild` is False only when inputs and outputs are as last built."""
-    work = []
-    for plan_ in gathered.arrangements:
-        old_docs = {d["key"]: d for d in plan_.previous.get("documents", [])}
-        edited = bool(plan_.edited)
-        for spec in DOCUMENTS:
-            inputs = _inputs_hash(spec, plan_, gathered)
-            prev = old_docs.get(spec.key)
-            folder = project.build / plan_.id
-            fresh = (prev is not None and prev.get("inputs") == inputs and not options.force and not edited
-                     and (folder / prev["docx"]["path"]).is_file() and (folder / prev["pdf"]["path"]).is_file())
-            work.append(DocWork(spec, plan_, inputs, not fresh, prev["pdf"]["pages"] if fresh else None))
-    return work
-
-
-def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered) -> str:
-    src = plan_.loaded.sources
-    used = {kind: getattr(src, kind).model_dump(mode="json") for kind in spec.uses}
-    return sha256_text(json.dumps({
-        "regpack": __version__, "template": gathered.template_sha[spec.template], "sources": used,
-        "catalog": gathered.catalog.sha256, "form": gathered.form.sha256, "final": plan_.meta.final,
-        "date": plan_.meta.build_date.isoformat(), "comments": [c.text for c in review_comments(plan_, spec)],
-    }, sort_keys=True, default=str))
-
-
 def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
-    from pipeline.context import document_context
-    from pipeline.render import RenderRequest, render_document
-    from pipeline.review import document_props
+    from pipeline.documents.facts import document_context
+    from pipeline.word.render import RenderRequest, render_document
+    from pipeline.documents.review import document_props, review_comments
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
     context = document_context(w.spec, w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
@@ -213,19 +171,10 @@ def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> l
 
 
 def _job(w: DocWork, staging: Path):
-    from pipeline.convert import ConvertJob
+    from pipeline.libreoffice.converter import ConvertJob
     base = staging / w.plan.id
     (base / "pdf").mkdir(parents=True, exist_ok=True)
     return ConvertJob(base / "word" / f"{w.spec.slug}.docx", base / "pdf" / f"{w.spec.slug}.pdf", w.name)
-
-
-def _packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> list[ArrangementPlan]:
-    needed = []
-    for plan_ in gathered.arrangements:
-        pack = project.build / plan_.id / f"{plan_.id}-submission-pack.pdf"
-        if not pack.is_file() or any(w.rebuild for w in work if w.plan is plan_):
-            needed.append(plan_)
-    return needed
 
 
 def _commit(staged: Path, target: Path, keep: list[Path]) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.catalog_data import Catalog, RiskAssessmentForm, load_catalog, load_form
-from pipeline.coverage import Coverage, compute_coverage
-from pipeline.crosscheck import check_arrangement, todo_markers
-from pipeline.documents import DOCUMENTS, PACK_COVER
+from pipeline.catalog.loader import Catalog, RiskAssessmentForm, load_catalog, load_form
+from pipeline.catalog.coverage import Coverage, compute_coverage
+from pipeline.sources.crosscheck import check_arrangement, todo_markers
+from pipeline.documents.registry import DOCUMENTS, PACK_COVER
 from pipeline.errors import Problem, SourceErrors, relpath
-from pipeline.manifest import build_date, read_manifest, sha256_file
+from pipeline.files import sha256_file
+from pipeline.gitinfo import build_date
+from pipeline.release.manifest import read_manifest
 from pipeline.project import BuildMeta, BuildOptions, Project
-from pipeline.sources import LoadedArrangement, load_sources
+from pipeline.gathered import ArrangementPlan, Gathered
+from pipeline.sources.loader import load_sources
 
 # context keys every document gets; the rest depend on the document's declared sources
 _CONTEXT_KEYS = {"doc", "inst", "arr", "facts", "cov", "images"}
@@ -25,31 +28,6 @@ _KIND_KEYS = {"vendor": {"vendor", "contract", "dd", "attestations"}, "controls"
               "risk": {"risk", "risks"}, "contingency": {"bcp"}, "exit": {"exit_plan", "triggers"},
               "board": {"board"}}
 _DOC_KEYS = {"RAF": {"form"}, "BOARD": {"timeline"}}
-
-
-@dataclass
-class ArrangementPlan:
-    loaded: LoadedArrangement
-    coverage: Coverage
-    meta: BuildMeta
-    warnings: list[Problem] = field(default_factory=list)
-    edited: list[Path] = field(default_factory=list)
-    """Word drafts in build/ changed since the last build wrote them."""
-    previous: dict = field(default_factory=dict)
-    """The manifest of the last build of this arrangement (empty when there is none), read once."""
-
-    @property
-    def id(self) -> str:
-        return self.loaded.sources.arrangement.id
-
-
-@dataclass
-class Gathered:
-    catalog: Catalog
-    form: RiskAssessmentForm
-    arrangements: list[ArrangementPlan]
-    template_sha: dict[str, str]
-    warnings: list[Problem]
 
 
 def _context_keys(template: str) -> set[str]:
@@ -78,7 +56,7 @@ def lint_templates(project: Project, names: set[str]) -> list[Problem]:
     """Template lint: every name a template uses exists in its context (checked before any output)."""
     if not names:
         return []
-    from pipeline.render import template_problems  # docxtpl: loaded only when templates are linted
+    from pipeline.word.render import template_problems  # docxtpl: loaded only when templates are linted
     return [p for name in sorted(names) if (project.templates / name).is_file()
             for p in template_problems(project.templates / name, _context_keys(name))]
 

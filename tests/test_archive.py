@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.archive import seal, verify, write_zip
+from pipeline.release.archive import seal, verify, write_zip
 from pipeline.errors import ArchiveError
 from pipeline.project import Project
 from tests.conftest import ARR, ROOT, regpack

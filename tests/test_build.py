@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.docxpost import docx_comments, docx_text
+from docxread import docx_comments, docx_text
 from tests.conftest import ARR, ROOT, copy_project, ooxml_check, regpack
 
 DOCS = ("notification-package", "risk-assessment-form", "board-paper")

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 if str(ROOT := Path(__file__).resolve().parents[1]) not in sys.path:  # plain `pytest` without an install
     sys.path.insert(0, str(ROOT))
 
-from pipeline.catalog_data import (  # noqa: E402
+from pipeline.catalog.loader import (  # noqa: E402
     CATALOG_DIR,
     FORM_ANSWER_KEYS,
     FORM_FILE,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.archive import seal
-from pipeline.changes import diff
-from pipeline.docxpost import docx_text
+from pipeline.release.archive import seal
+from pipeline.release.diff import diff
+from docxread import docx_text
 from pipeline.errors import ArchiveError
 from pipeline.project import Project
 from tests.conftest import ARR, ooxml_check, regpack

@@ -17,8 +17,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from pipeline.convert import ConvertJob, Converter, find_soffice, libreoffice_version
-from pipeline.office import profile_template
+from pipeline.libreoffice.converter import ConvertJob, Converter, find_soffice, libreoffice_version
+from pipeline.libreoffice.install import profile_template
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
 
 BANK = "香港示範銀行有限公司"

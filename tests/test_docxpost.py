@@ -14,7 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.docxpost import CoreProps, ReviewComment, docx_comments, docx_text, finalize_docx  # noqa: E402
+from docxread import docx_comments, docx_text  # noqa: E402
+from pipeline.word.finalize import CoreProps, ReviewComment, finalize_docx  # noqa: E402
 
 OOXML_CHECK = Path("/work/shared/tools/ooxml-check")
 HKT = timezone(timedelta(hours=8))

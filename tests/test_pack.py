@@ -9,8 +9,8 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from pipeline.convert import ConvertJob, Converter
-from pipeline.pack import (
+from pipeline.libreoffice.converter import ConvertJob, Converter
+from pipeline.pdf.merge import (
     PackDocument,
     PackMetadata,
     assemble_pack,

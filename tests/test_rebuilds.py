@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.docxpost import docx_comments, docx_text
+from docxread import docx_comments, docx_text
 from tests.conftest import ARR, copy_project, regpack
 
 DOCS = ("notification-package", "risk-assessment-form", "board-paper")
@@ -39,9 +39,9 @@ def test_matrix_lists_every_applicable_requirement(built_project):
     assert data["catalog"]["OR1"] >= 5 and data["catalog"]["HKCLD"] == 9
     arr = data["arrangements"][ARR]
     assert arr["applicable"] == arr["answered"] and arr["gaps"] == []
-    from pipeline.catalog_data import load_catalog
-    from pipeline.coverage import compute_coverage
-    from pipeline.sources import load_or_raise
+    from pipeline.catalog.loader import load_catalog
+    from pipeline.catalog.coverage import compute_coverage
+    from pipeline.sources.loader import load_or_raise
     loaded = load_or_raise(built_project / "sources")[0]
     ids = [r.requirement.id for r in compute_coverage(loaded.sources, load_catalog()).rows]
     assert len(ids) == arr["applicable"]

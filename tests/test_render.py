@@ -12,9 +12,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.docxpost import docx_text  # noqa: E402
-from pipeline.render import RenderRequest, TemplateError, render_document  # noqa: E402
-from pipeline.review import CoreProps  # noqa: E402
+from docxread import docx_text  # noqa: E402
+from pipeline.word.render import RenderRequest, TemplateError, render_document  # noqa: E402
+from pipeline.word.props import CoreProps  # noqa: E402
 
 WHEN = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PROPS = CoreProps(title="t", subject="s", author="a", keywords="k", category="c", comments="", created=WHEN)

@@ -18,8 +18,8 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.docxpost import docx_text  # noqa: E402
-from pipeline.wordmarkup import MarkdownToWord  # noqa: E402
+from docxread import docx_text  # noqa: E402
+from pipeline.word.markdown import MarkdownToWord  # noqa: E402
 
 OOXML_CHECK = Path("/work/shared/tools/ooxml-check")
 

@@ -1,0 +1,157 @@
+"""Stage 2: the data each template sees. Every fact is computed once here, so it reads the same in
+all three documents (the vendor's legal name, data locations, RTO/RPO, go-live, exit duration ...)."""
+
+from __future__ import annotations
+
+
+from pipeline.catalog.loader import Catalog, RiskAssessmentForm
+from pipeline.catalog.coverage import RESPONSIBILITY_LABELS, STATUS_LABELS, Coverage
+from pipeline.documents.registry import WHERE, DocumentSpec
+from pipeline.documents.form_answers import form_parts
+from pipeline.documents.pictures import heat_map, timeline
+from pipeline.models import ArrangementSources
+from pipeline.models.common import evidence_title
+from pipeline.project import BuildMeta
+from pipeline.documents.formatting import fmt_date, hours, minutes, places, plain_summary, response_text, yesno
+
+
+def facts(src: ArrangementSources) -> dict[str, object]:
+    arr, vendor, bcp, exit_plan = src.arrangement, src.vendor, src.contingency, src.exit
+    locs = arr.data.locations
+    within = bcp.rto_hours <= arr.critical_operation.tolerance_hours
+    outside = [r.id for r in src.risk.risks if not r.within_appetite]
+    return {
+        "vendor_name": vendor.legal_name,
+        "notification_date": fmt_date(arr.dates.hkma_notification),
+        "board_date": fmt_date(arr.dates.board_meeting),
+        "contract_signing": fmt_date(arr.dates.contract_signing),
+        "go_live": fmt_date(arr.dates.planned_go_live),
+        "contract_term": f"{arr.dates.contract_term_years} years",
+        "service_model": arr.service_model,
+        "deployment_model": arr.deployment_model.capitalize(),
+        "provider_services": ", ".join(arr.provider_services),
+        "criticality": f"{arr.criticality.rating.replace('_', '-').capitalize()}",
+        "storage_locations": places(locs.storage),
+        "processing_locations": places(locs.processing),
+        "backup_locations": places(locs.backup),
+        "admin_locations": places(locs.admin_access),
+        "data_categories": "; ".join(arr.data.categories),
+        "overseas": arr.is_overseas,
+        "overseas_jurisdictions": ", ".join(arr.overseas.jurisdictions) if arr.overseas else "",
+        "annual_cost": str(arr.annual_cost),
+        "one_off_cost": str(arr.one_off_cost),
+        "rto": hours(bcp.rto_hours),
+        "rpo": minutes(bcp.rpo_minutes),
+        "mto": hours(bcp.mto_hours),
+        "tolerance": hours(arr.critical_operation.tolerance_hours),
+        "rto_within_tolerance": ("within the tolerance" if within else "OUTSIDE the tolerance: see the open items"),
+        "exit_target": exit_plan.target_state_label,
+        "exit_alternatives": "; ".join(exit_plan.alternatives),
+        "exit_duration": f"{exit_plan.duration_months:g} months",
+        "exit_cost": str(exit_plan.cost_estimate),
+        "kpis": "; ".join(src.risk.monitoring.kpis),
+        "independent_assessment_date": fmt_date(vendor.independent_it_assessment.date),
+        "attestation_list": "; ".join(a.type for a in vendor.attestations),
+        "risks_outside_appetite": (f"risks outside appetite: {', '.join(outside)}" if outside
+                                   else "all residual risks are within the stated appetite"),
+        "lead_time_note": (
+            f"The institution plans to notify the HKMA on {fmt_date(arr.dates.hkma_notification)}, at least "
+            f"{arr.hkma.lead_time_days} days before implementation. This lead time is the institution's own "
+            "assumption: SA-2 asks for discussion in advance and before implementation, and the HKMA "
+            "publishes no fixed lead time."),
+    }
+
+
+def control_rows(coverage: Coverage) -> list[dict[str, str]]:
+    rows = []
+    for row in coverage.rows:
+        resp, req = row.response, row.requirement
+        rows.append({
+            "id": req.id, "citation": req.citation, "title": req.title,
+            "responsibility": RESPONSIBILITY_LABELS[row.responsibility],
+            "status": STATUS_LABELS[resp.status] if resp else "NO RESPONSE",
+            "response": response_text(resp) if resp else "No response in the sources.",
+            "summary": plain_summary(resp.response) if resp else "No response in the sources.",
+            "evidence": "; ".join(evidence_title(e) for e in resp.evidence) if resp and resp.evidence else "",
+            "where": "; ".join(WHERE[d] for d in req.docs),
+        })
+    return rows
+
+
+def coverage_view(coverage: Coverage) -> dict[str, object]:
+    counts = coverage.counts()
+    return {
+        "applicable": coverage.applicable, "answered": coverage.answered, "gaps": coverage.gaps,
+        "summary": coverage.summary(),
+        "by_responsibility": [
+            {"label": RESPONSIBILITY_LABELS[k], "met": c["met"], "partial": c["partial"], "gap": c["gap"] + c["missing"],
+             "na": c["not_applicable"], "total": sum(c.values())} for k, c in counts.items()],
+        "open_items": [
+            {"citation": r.requirement.citation, "status": STATUS_LABELS[r.response.status],
+             "action": r.response.action.description, "owner": r.response.action.owner,
+             "due": fmt_date(r.response.action.due)} for r in coverage.open_items]
+        + [{"citation": r.requirement.citation, "status": "No response", "action": "Write a response",
+            "owner": "Compliance", "due": "Before submission"} for r in coverage.rows if r.response is None],
+    }
+
+
+def _doc_view(spec: DocumentSpec, src: ArrangementSources, meta: BuildMeta) -> dict[str, object]:
+    arr = src.arrangement
+    return {"title": spec.title, "reference": f"{arr.reference}/{spec.label}", "version": arr.version,
+            "date": fmt_date(meta.build_date.date()), "classification": src.institution.classification,
+            "draft": not meta.final, "status": "Final" if meta.final else "Draft for review"}
+
+
+def document_context(spec: DocumentSpec, src: ArrangementSources, coverage: Coverage, catalog: Catalog,
+                     form: RiskAssessmentForm, meta: BuildMeta) -> dict[str, object]:
+    """Everything one template may use. Sources the document does not declare are left out, so a
+    template that reaches for them fails loudly instead of silently depending on them."""
+    risks = [{"id": r.id, "title": r.title, "category": r.category.replace("_", " ").capitalize(),
+              "description": r.description, "owner": r.owner,
+              "inherent": f"{r.inherent.level} ({r.inherent.likelihood}×{r.inherent.impact})",
+              "residual": f"{r.residual.level} ({r.residual.likelihood}×{r.residual.impact})",
+              "within": yesno(r.within_appetite), "mitigations": "; ".join(r.mitigations)}
+             for r in src.risk.risks]
+    dd = [{"topic": label, "rating": getattr(src.vendor.due_diligence, key).rating.replace("_", " ").capitalize(),
+           "assessment": getattr(src.vendor.due_diligence, key).assessment,
+           "evidence": "; ".join(evidence_title(e) for e in getattr(src.vendor.due_diligence, key).evidence)}
+          for key, label in src.vendor.due_diligence.TOPICS.items()]
+    submission = src.arrangement.dates.hkma_notification
+    attestations = [{"id": a.id, "type": a.type, "scope": a.scope, "issuer": a.issuer,
+                     "period": f"{fmt_date(a.period_start) + ' to ' if a.period_start else 'to '}{fmt_date(a.period_end)}",
+                     "status": "Current" if (submission - a.period_end).days <= 365 else "STALE"}
+                    for a in src.vendor.attestations]
+    ctx: dict[str, object] = {
+        "doc": _doc_view(spec, src, meta), "inst": src.institution, "arr": src.arrangement,
+        "facts": facts(src), "cov": coverage_view(coverage),
+    }
+    uses = set(spec.uses)
+    if "vendor" in uses:
+        ctx.update(vendor=src.vendor, contract=src.vendor.contract, dd=dd, attestations=attestations)
+    if "controls" in uses:
+        rows = control_rows(coverage)
+        ctx.update(controls=rows, matrix=rows)
+    if "risk" in uses:
+        ctx.update(risk=src.risk, risks=risks)
+    if "contingency" in uses:
+        ctx["bcp"] = src.contingency
+    if "exit" in uses:
+        ctx["exit_plan"] = src.exit
+        ctx["triggers"] = [{"id": t.id, "trigger": t.trigger, "indicator": t.indicator,
+                            "type_label": "Stressed" if t.type == "stressed" else "Non-stressed"}
+                           for t in src.exit.triggers]
+    if "board" in uses:
+        ctx["board"] = src.board
+    if spec.key == "RAF":
+        ctx["form"] = form_parts(form, src, coverage, ctx)
+    if spec.key == "BOARD":
+        d = src.arrangement.dates
+        milestones = [(src.board.signoffs[0].date if src.board.signoffs else d.board_meeting, "Second-line sign-offs"),
+                      (d.board_meeting, "Board approval"), (d.hkma_notification, "HKMA notification"),
+                      (d.contract_signing, "Contract signing"), (d.planned_go_live, "Go-live")]
+        milestones = sorted(set(milestones))
+        ctx["timeline"] = [{"date": fmt_date(when), "event": what} for when, what in milestones]
+        ctx["image_png"] = {"heatmap": heat_map([(r.id, r.residual.likelihood, r.residual.impact)
+                                                 for r in src.risk.risks]),
+                            "timeline": timeline(milestones)}
+    return ctx

@@ -1,0 +1,1 @@
+"""LibreOffice: finding it, and warm worker processes that convert Word documents to PDF/A."""

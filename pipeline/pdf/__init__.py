@@ -1,0 +1,1 @@
+"""PDF work after conversion: reproducible bytes, and the merged, bookmarked packs."""

@@ -1,0 +1,96 @@
+"""Stage 0 of a build: is everything already up to date? Answered without reading a single source.
+
+A successful build records a fingerprint of everything its outputs were made from: the bytes of every
+file under sources/ and templates/, regpack's own code and catalog, the build options, the build date's
+origin (SOURCE_DATE_EPOCH, or the git commit of the sources) and the folder regpack was started from
+(messages quote paths relative to it). It also records what it printed and the state of every output.
+When the fingerprint is unchanged and no output was touched (a Word draft edited by legal, a PDF
+deleted), the next build replays that report instead of loading, validating and planning again:
+hashing ~200 small files costs milliseconds where reading them costs a second at bank scale.
+
+Any doubt means "not up to date": the full build then decides document by document, as always.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import __version__
+from pipeline.files import sha256_file, write_json
+from pipeline.gitinfo import head
+
+if TYPE_CHECKING:
+    from pipeline.project import BuildOptions, Project
+
+STATE = ".uptodate.json"
+_CODE = Path(__file__).resolve().parents[1]
+
+
+def _tree_digest(digest, folder: Path, base: Path, pattern: str = "*") -> None:
+    for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+        digest.update(f"{path.relative_to(base)}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+
+
+def fingerprint(project: "Project", options: "BuildOptions") -> str:
+    """Taken before the build reads anything, so that a source saved during the build is not recorded
+    as what the outputs were made from."""
+    digest = hashlib.sha256()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    digest.update(json.dumps({
+        "regpack": __version__, "arrangement": options.arrangement, "final": options.final,
+        "strict": options.strict, "keep_edited": options.keep_edited, "cwd": os.getcwd(),
+        "root": str(project.root), "date": epoch or head(project.sources),
+    }, sort_keys=True).encode())
+    _tree_digest(digest, _CODE, _CODE, "*.py")
+    _tree_digest(digest, _CODE / "catalog", _CODE)
+    for folder in (project.sources, project.templates):
+        if folder.is_dir():
+            _tree_digest(digest, folder, project.root)
+    return digest.hexdigest()
+
+
+def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
+    """Every output file of the arrangements: Word drafts and manifests by content (legal edits
+    drafts), PDFs by size and modification time (hashing them would cost more than it saves)."""
+    state: dict[str, list] = {}
+    for arr in arrangements:
+        folder = project.build / arr
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        for path in files:
+            key = str(path.relative_to(project.build))
+            if path.suffix == ".pdf":
+                stat = path.stat()
+                state[key] = ["stat", stat.st_size, stat.st_mtime_ns]
+            else:
+                state[key] = ["sha256", sha256_file(path)]
+    return state
+
+
+def record(project: "Project", stamp: str, print_out: dict) -> None:
+    """After a successful build: what it was made from (`stamp`), what it printed, and its outputs."""
+    write_json(project.build / STATE, {"fingerprint": stamp, "report": print_out,
+                                       "outputs": _outputs(project, print_out["arrangements"])})
+
+
+def replay(project: "Project", options: "BuildOptions", stamp: str) -> dict | None:
+    """The last build's report when nothing it was made from (`stamp` is the same), and none of its
+    outputs, changed."""
+    path = project.build / STATE
+    if options.force or not path.is_file():
+        return None
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        report = state["report"]
+        if state["fingerprint"] != stamp:
+            return None
+        if _outputs(project, report["arrangements"]) != state["outputs"]:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return report

@@ -1,0 +1,175 @@
+"""Stage 3: render a Word document from its template with docxtpl.
+
+Templates fail loudly (StrictUndefined) and escape everything (autoescape): source text is data,
+never a template. Rendering writes to a staging path; the orchestrator moves finished files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+from lxml import etree
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsmap, qn
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+
+from pipeline.documents.formatting import fmt_date, hours, yesno
+from pipeline.word.finalize import finalize_document
+from pipeline.word.props import CoreProps, ReviewComment
+from pipeline.documents.pictures import WIDTH_MM
+from pipeline.errors import Problem, RegpackError, relpath
+from pipeline.word.markdown import MarkdownToWord
+
+
+class TemplateError(RegpackError):
+    """A template refers to something the sources do not provide, or is not valid Jinja."""
+
+    exit_code = 2
+
+
+def _date_filter(value: date | None) -> str:
+    return fmt_date(value)
+
+
+class _CachingEnvironment(jinja2.Environment):
+    """docxtpl compiles each part's XML on every render; the XML of a template is the same for
+    every arrangement, so compile it once per build (filters are looked up at render time)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's name
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
+
+def jinja_environment() -> jinja2.Environment:
+    env = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(d=_date_filter, yesno=yesno, hours=hours)
+    return env
+
+
+# Text that docxtpl's resolve_listing rewrites: a tab, bell, newline or form feed inside a w:t
+_LISTING_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
+_XMLNS = re.compile(r'xmlns(?::\w+)?="[^"]*"')
+
+
+def _grid_mismatch(table) -> bool:
+    """True when a row of `table` spans more or fewer columns than its grid declares."""
+    columns = int(table.xpath("count(w:tblGrid/w:gridCol)"))
+    for row in table.xpath(f"w:tr[count(w:tc) != {columns}]"):
+        spans = row.xpath("w:tc/w:tcPr/w:gridSpan/@w:val")
+        if len(row.xpath("w:tc")) + sum(int(v) - 1 for v in spans) != columns:
+            return True
+    return False
+
+
+class _Template(DocxTemplate):
+    """DocxTemplate whose regex clean-up of the template XML is done once per distinct XML."""
+
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        if src_xml not in self._patched:
+            self._patched[src_xml] = super().patch_xml(src_xml)
+        return self._patched[src_xml]
+
+    def fix_tables(self, xml: str):
+        """docxtpl re-parses the rendered body leniently (recover=True hides broken XML), repairs table
+        grids that column loops left inconsistent, and later moves the body into the document, which
+        costs as much as the parse. Here: one strict parse of the whole document; docxtpl's repair
+        only when a table's rows and grid disagree (templates with {%tc %}, colspan, hm or vm)."""
+        root = self.docx.element
+        shell = etree.tostring(root.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap), encoding="unicode")
+        body = xml
+        start, _, rest = xml.partition(">")  # <w:body xmlns:...>: the same declarations as the document's
+        if start.startswith("<w:body") and all(decl in shell for decl in _XMLNS.findall(start)):
+            body = "<w:body>" + rest
+        tree = parse_xml(shell[: -len("/>")] + ">" + body + f"</{shell[1:].split(maxsplit=1)[0]}>")
+        if any(_grid_mismatch(table) for table in tree.iter(qn("w:tbl"))):
+            return super().fix_tables(xml)
+        return tree
+
+    def fix_docpr_ids(self, tree) -> None:
+        """docxtpl's renumbering of drawing ids, for python-docx elements too (their xpath() takes
+        no namespaces argument)."""
+        for elt in etree.ElementBase.xpath(tree, "//wp:docPr", namespaces=nsmap):
+            self.docx_ids_index += 1
+            elt.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree) -> None:
+        if tree.tag != qn("w:document"):  # docxtpl's repaired body
+            return super().map_tree(tree)
+        part = self.docx.part
+        part._element = tree  # the new document replaces the template's (python-docx keeps no other copy)
+        self.docx = part.document
+
+    def resolve_listing(self, xml: str) -> str:
+        """docxtpl turns tabs and newlines inside text into Word tabs and breaks with a regex pass over
+        every paragraph and run (a fifth of rendering); skip it when no text holds one."""
+        return super().resolve_listing(xml) if _LISTING_TEXT.search(xml) else xml
+
+
+_ENV = jinja_environment()
+
+
+def template_problems(template: Path, context_keys: set[str]) -> list[Problem]:
+    """Template lint: names the template uses that its context will not have, found before any output."""
+    env = jinja_environment()
+    env.filters.update(markdown=lambda *a: "", inline_markdown=lambda *a: "")
+    try:
+        needed = DocxTemplate(str(template)).get_undeclared_template_variables(env)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(relpath(template), 0, "", f"template syntax: {exc.message} (Jinja line {exc.lineno})")]
+    except Exception as exc:  # a damaged .docx (edited in an odd tool) is a template problem
+        return [Problem(relpath(template), 0, "", f"cannot read template: {exc}")]
+    missing = sorted(set(needed) - context_keys - {"images"})
+    return [Problem(relpath(template), 0, "", f"uses {name!r}, which this document's context does not provide")
+            for name in missing]
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    template: Path
+    context: dict
+    out: Path
+    props: CoreProps
+    comments: tuple[ReviewComment, ...]
+    when: datetime
+
+
+def render_document(req: RenderRequest) -> list[str]:
+    """Render one document; returns comment anchors that were not found in the text."""
+    tpl = _Template(str(req.template))
+    tpl.init_docx()
+    env = _ENV  # shared so compiled templates are reused; the Markdown filter is bound to this document
+    converter = MarkdownToWord(tpl)
+    env.filters.update(markdown=converter, inline_markdown=converter.inline)
+    context = dict(req.context)
+    pngs = context.pop("image_png", {})
+    context["images"] = {name: InlineImage(tpl, io.BytesIO(data), width=Mm(WIDTH_MM.get(name, 150)))
+                         for name, data in pngs.items()}
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{relpath(req.template)}: {exc.message}: the template uses a name the "
+                            "sources do not provide; fix the template or the sources") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{relpath(req.template)}: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"{relpath(req.template)}: the rendered document is not well-formed XML ({exc}); "
+                            "a Jinja tag probably cuts through a paragraph, row or run: use {%p %}, {%tr %} "
+                            "or {%r %} tags for blocks") from None
+    return finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)
