@@ -98,18 +98,18 @@ def naive(project: Path, out: Path) -> float:
         "import io, sys; from pathlib import Path; import jinja2; from docx.shared import Mm\n"
         "from docxtpl import DocxTemplate, InlineImage\n"
         "from pipeline.gather import gather; from pipeline.project import Project, BuildOptions\n"
-        "from pipeline.documents.registry import DOCUMENTS; from pipeline.documents.facts import document_context\n"
-        "from pipeline.documents.pictures import WIDTH_MM; from pipeline.documents.formatting import fmt_date, hours, yesno\n"
+        "from pipeline.documents.registry import DOCUMENTS, WHERE; from pipeline.documents.spec import DocumentInputs\n"
+        "from pipeline.documents.formatting import fmt_date, hours, yesno\n"
         "from pipeline.word.markdown import MarkdownToWord\n"
         "p = Project.at(sys.argv[1]); out = Path(sys.argv[2]); g = gather(p, BuildOptions())\n"
         "for a in g.arrangements:\n"
         "    for s in DOCUMENTS:\n"
-        "        ctx = document_context(s, a.loaded.sources, a.coverage, g.catalog, g.form, a.meta)\n"
+        "        ctx = s.context(DocumentInputs(a.loaded.sources, a.coverage, g.catalog, g.form, a.meta, WHERE))\n"
         "        tpl = DocxTemplate(str(p.templates / s.template)); md = MarkdownToWord(tpl)\n"
         "        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)\n"
         "        env.filters.update(d=fmt_date, yesno=yesno, hours=hours, markdown=md, inline_markdown=md.inline)\n"
-        "        ctx['images'] = {k: InlineImage(tpl, io.BytesIO(v), width=Mm(WIDTH_MM[k]))"
-        " for k, v in ctx.pop('image_png', {}).items()}\n"
+        "        ctx['images'] = {k: InlineImage(tpl, io.BytesIO(v.png), width=Mm(v.width_mm))"
+        " for k, v in ctx['images'].items()}\n"
         "        tpl.render(ctx, env, autoescape=True); tpl.save(out / f'{a.id}-{s.slug}.docx')\n")
     soffice = find_soffice()
     out.mkdir(parents=True, exist_ok=True)

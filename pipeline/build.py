@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline.documents.registry import PACK_COVER
+from typing import TYPE_CHECKING
+
 from pipeline.errors import SourceErrors
-from pipeline.files import sha256_file, write_json
-from pipeline.gathered import Gathered
-from pipeline.plan import DocWork, packs_needed, plan
 from pipeline.project import BuildOptions, Project
 from pipeline.release import uptodate
-from pipeline.release.manifest import MANIFEST, compose_manifest
+from pipeline.release.manifest import MANIFEST
+
+if TYPE_CHECKING:
+    from pipeline.gathered import Gathered
+    from pipeline.plan import DocWork
 
 # The source models, the Word, LibreOffice and PDF machinery are imported where they are used: a
 # build with nothing to redo never loads them (they are most of a no-op build's start-up time).
@@ -77,7 +79,11 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
 
 def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early) -> BuildReport:
     from pipeline.catalog.coverage import coverage_lines
+    from pipeline.documents.registry import PACK_COVER
+    from pipeline.files import sha256_file, write_json
     from pipeline.gather import gather, lint_templates
+    from pipeline.plan import packs_needed, plan
+    from pipeline.release.manifest import compose_manifest
     gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
     work = plan(gathered, project, options)                   # 2. what is out of date
     packs_wanted = packs_needed(project, gathered, work)
@@ -157,13 +163,14 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
 
 
 def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
-    from pipeline.documents.facts import document_context
-    from pipeline.word.render import RenderRequest, render_document
+    from pipeline.documents.registry import WHERE
     from pipeline.documents.review import document_props, review_comments
+    from pipeline.documents.spec import DocumentInputs
+    from pipeline.word.render import RenderRequest, render_document
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    context = document_context(w.spec, w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
-                               w.plan.meta)
+    context = w.spec.context(DocumentInputs(w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
+                                            w.plan.meta, WHERE))
     request = RenderRequest(template=project.templates / w.spec.template, context=context, out=out,
                             props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
                             when=w.plan.meta.build_date)

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.catalog.loader import Catalog, RiskAssessmentForm, load_catalog, load_form
 from pipeline.catalog.coverage import Coverage, compute_coverage
 from pipeline.sources.crosscheck import check_arrangement, todo_markers
-from pipeline.documents.registry import DOCUMENTS, PACK_COVER
+from pipeline.documents.registry import TEMPLATE_NAMES
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.files import sha256_file
 from pipeline.gitinfo import build_date
@@ -22,28 +22,9 @@ from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.sources.loader import load_sources
 
-# context keys every document gets; the rest depend on the document's declared sources
-_CONTEXT_KEYS = {"doc", "inst", "arr", "facts", "cov", "images"}
-_KIND_KEYS = {"vendor": {"vendor", "contract", "dd", "attestations"}, "controls": {"controls", "matrix"},
-              "risk": {"risk", "risks"}, "contingency": {"bcp"}, "exit": {"exit_plan", "triggers"},
-              "board": {"board"}}
-_DOC_KEYS = {"RAF": {"form"}, "BOARD": {"timeline"}}
-
-
-def _context_keys(template: str) -> set[str]:
-    """The names a template may use: what its document's context provides."""
-    if template == PACK_COVER:
-        return {"inst", "arr", "doc", "documents"}
-    spec = next(s for s in DOCUMENTS if s.template == template)
-    keys = set(_CONTEXT_KEYS) | _DOC_KEYS.get(spec.key, set())
-    for kind in spec.uses:
-        keys |= _KIND_KEYS.get(kind, set())
-    return keys
-
-
 def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
     problems, shas = [], {}
-    for name in [s.template for s in DOCUMENTS] + [PACK_COVER]:
+    for name in TEMPLATE_NAMES:
         path = project.templates / name
         if path.is_file():
             shas[name] = sha256_file(path)
@@ -58,7 +39,7 @@ def lint_templates(project: Project, names: set[str]) -> list[Problem]:
         return []
     from pipeline.word.render import template_problems  # docxtpl: loaded only when templates are linted
     return [p for name in sorted(names) if (project.templates / name).is_file()
-            for p in template_problems(project.templates / name, _context_keys(name))]
+            for p in template_problems(project.templates / name, set(TEMPLATE_NAMES[name]))]
 
 
 def edited_drafts(folder: Path, manifest: dict) -> list[Path]:

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass
 
 from pipeline import __version__
-from pipeline.documents.registry import DOCUMENTS, DocumentSpec
+from pipeline.documents.registry import DOCUMENTS
+from pipeline.documents.spec import DocumentSpec
 from pipeline.documents.review import review_comments
 from pipeline.files import sha256_text
 from pipeline.gathered import ArrangementPlan, Gathered

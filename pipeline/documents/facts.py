@@ -1,14 +1,12 @@
-"""Stage 2: the data each template sees. Every fact is computed once here, so it reads the same in
-all three documents (the vendor's legal name, data locations, RTO/RPO, go-live, exit duration ...)."""
+"""The facts and views every document type draws on. Every fact is computed once here, so it reads the
+same in every document (the vendor's legal name, data locations, RTO/RPO, go-live, exit duration ...);
+each document module picks the views it needs."""
 
 from __future__ import annotations
 
 
-from pipeline.catalog.loader import Catalog, RiskAssessmentForm
 from pipeline.catalog.coverage import RESPONSIBILITY_LABELS, STATUS_LABELS, Coverage
-from pipeline.documents.registry import WHERE, DocumentSpec
-from pipeline.documents.form_answers import form_parts
-from pipeline.documents.pictures import heat_map, timeline
+from pipeline.documents.spec import DocumentInputs, DocumentSpec
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title
 from pipeline.project import BuildMeta
@@ -62,7 +60,7 @@ def facts(src: ArrangementSources) -> dict[str, object]:
     }
 
 
-def control_rows(coverage: Coverage) -> list[dict[str, str]]:
+def control_rows(coverage: Coverage, where: dict[str, str]) -> list[dict[str, str]]:
     rows = []
     for row in coverage.rows:
         resp, req = row.response, row.requirement
@@ -73,7 +71,7 @@ def control_rows(coverage: Coverage) -> list[dict[str, str]]:
             "response": response_text(resp) if resp else "No response in the sources.",
             "summary": plain_summary(resp.response) if resp else "No response in the sources.",
             "evidence": "; ".join(evidence_title(e) for e in resp.evidence) if resp and resp.evidence else "",
-            "where": "; ".join(WHERE[d] for d in req.docs),
+            "where": "; ".join(where[d] for d in req.docs),
         })
     return rows
 
@@ -95,23 +93,28 @@ def coverage_view(coverage: Coverage) -> dict[str, object]:
     }
 
 
-def _doc_view(spec: DocumentSpec, src: ArrangementSources, meta: BuildMeta) -> dict[str, object]:
+def doc_view(spec: DocumentSpec, src: ArrangementSources, meta: BuildMeta) -> dict[str, object]:
     arr = src.arrangement
     return {"title": spec.title, "reference": f"{arr.reference}/{spec.label}", "version": arr.version,
             "date": fmt_date(meta.build_date.date()), "classification": src.institution.classification,
             "draft": not meta.final, "status": "Final" if meta.final else "Draft for review"}
 
 
-def document_context(spec: DocumentSpec, src: ArrangementSources, coverage: Coverage, catalog: Catalog,
-                     form: RiskAssessmentForm, meta: BuildMeta) -> dict[str, object]:
-    """Everything one template may use. Sources the document does not declare are left out, so a
-    template that reaches for them fails loudly instead of silently depending on them."""
-    risks = [{"id": r.id, "title": r.title, "category": r.category.replace("_", " ").capitalize(),
-              "description": r.description, "owner": r.owner,
-              "inherent": f"{r.inherent.level} ({r.inherent.likelihood}×{r.inherent.impact})",
-              "residual": f"{r.residual.level} ({r.residual.likelihood}×{r.residual.impact})",
-              "within": yesno(r.within_appetite), "mitigations": "; ".join(r.mitigations)}
-             for r in src.risk.risks]
+BASE_NAMES = frozenset({"doc", "inst", "arr", "facts", "cov", "images"})
+"""What every document's template may use (`images`: the pictures its context provides, if any)."""
+
+
+def base_context(spec: DocumentSpec, inputs: DocumentInputs) -> dict[str, object]:
+    src = inputs.src
+    return {"doc": doc_view(spec, src, inputs.meta), "inst": src.institution, "arr": src.arrangement,
+            "facts": facts(src), "cov": coverage_view(inputs.coverage), "images": {}}
+
+
+VENDOR_NAMES = frozenset({"vendor", "contract", "dd", "attestations"})
+
+
+def vendor_context(src: ArrangementSources) -> dict[str, object]:
+    """The provider, its contract, due diligence by topic and attestations (current or stale)."""
     dd = [{"topic": label, "rating": getattr(src.vendor.due_diligence, key).rating.replace("_", " ").capitalize(),
            "assessment": getattr(src.vendor.due_diligence, key).assessment,
            "evidence": "; ".join(evidence_title(e) for e in getattr(src.vendor.due_diligence, key).evidence)}
@@ -121,37 +124,35 @@ def document_context(spec: DocumentSpec, src: ArrangementSources, coverage: Cove
                      "period": f"{fmt_date(a.period_start) + ' to ' if a.period_start else 'to '}{fmt_date(a.period_end)}",
                      "status": "Current" if (submission - a.period_end).days <= 365 else "STALE"}
                     for a in src.vendor.attestations]
-    ctx: dict[str, object] = {
-        "doc": _doc_view(spec, src, meta), "inst": src.institution, "arr": src.arrangement,
-        "facts": facts(src), "cov": coverage_view(coverage),
-    }
-    uses = set(spec.uses)
-    if "vendor" in uses:
-        ctx.update(vendor=src.vendor, contract=src.vendor.contract, dd=dd, attestations=attestations)
-    if "controls" in uses:
-        rows = control_rows(coverage)
-        ctx.update(controls=rows, matrix=rows)
-    if "risk" in uses:
-        ctx.update(risk=src.risk, risks=risks)
-    if "contingency" in uses:
-        ctx["bcp"] = src.contingency
-    if "exit" in uses:
-        ctx["exit_plan"] = src.exit
-        ctx["triggers"] = [{"id": t.id, "trigger": t.trigger, "indicator": t.indicator,
-                            "type_label": "Stressed" if t.type == "stressed" else "Non-stressed"}
-                           for t in src.exit.triggers]
-    if "board" in uses:
-        ctx["board"] = src.board
-    if spec.key == "RAF":
-        ctx["form"] = form_parts(form, src, coverage, ctx)
-    if spec.key == "BOARD":
-        d = src.arrangement.dates
-        milestones = [(src.board.signoffs[0].date if src.board.signoffs else d.board_meeting, "Second-line sign-offs"),
-                      (d.board_meeting, "Board approval"), (d.hkma_notification, "HKMA notification"),
-                      (d.contract_signing, "Contract signing"), (d.planned_go_live, "Go-live")]
-        milestones = sorted(set(milestones))
-        ctx["timeline"] = [{"date": fmt_date(when), "event": what} for when, what in milestones]
-        ctx["image_png"] = {"heatmap": heat_map([(r.id, r.residual.likelihood, r.residual.impact)
-                                                 for r in src.risk.risks]),
-                            "timeline": timeline(milestones)}
-    return ctx
+    return {"vendor": src.vendor, "contract": src.vendor.contract, "dd": dd, "attestations": attestations}
+
+
+CONTROLS_NAMES = frozenset({"controls", "matrix"})
+
+
+def controls_context(inputs: DocumentInputs) -> dict[str, object]:
+    rows = control_rows(inputs.coverage, inputs.where)
+    return {"controls": rows, "matrix": rows}
+
+
+RISK_NAMES = frozenset({"risk", "risks"})
+
+
+def risk_context(src: ArrangementSources) -> dict[str, object]:
+    risks = [{"id": r.id, "title": r.title, "category": r.category.replace("_", " ").capitalize(),
+              "description": r.description, "owner": r.owner,
+              "inherent": f"{r.inherent.level} ({r.inherent.likelihood}×{r.inherent.impact})",
+              "residual": f"{r.residual.level} ({r.residual.likelihood}×{r.residual.impact})",
+              "within": yesno(r.within_appetite), "mitigations": "; ".join(r.mitigations)}
+             for r in src.risk.risks]
+    return {"risk": src.risk, "risks": risks}
+
+
+CONTINUITY_NAMES = frozenset({"bcp", "exit_plan", "triggers"})
+
+
+def continuity_context(src: ArrangementSources) -> dict[str, object]:
+    """The contingency plan and the exit strategy with its triggers."""
+    triggers = [{"id": t.id, "trigger": t.trigger, "indicator": t.indicator,
+                 "type_label": "Stressed" if t.type == "stressed" else "Non-stressed"} for t in src.exit.triggers]
+    return {"bcp": src.contingency, "exit_plan": src.exit, "triggers": triggers}

@@ -1,39 +1,25 @@
-"""The documents regpack produces: their templates, titles, pack labels and which sources they use."""
+"""Every document type regpack produces, in pack order. Everything else is derived from this list:
+template lint (the names each template may use), the catalog's document codes, the "where addressed"
+labels of the traceability, and the order and labels of the pack.
+
+Adding a document type: a module beside this one with its SPEC (and context function), its template
+in templates/, a line here, and its test."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pipeline.documents import board_paper, notification, pack_cover, risk_assessment_form
+from pipeline.documents.spec import DocumentSpec
 
-ALL_KINDS = ("institution", "arrangement", "vendor", "controls", "risk", "contingency", "exit", "board")
+DOCUMENTS: tuple[DocumentSpec, ...] = (notification.SPEC, risk_assessment_form.SPEC, board_paper.SPEC)
+PACK_COVER = pack_cover.TEMPLATE
 
-
-@dataclass(frozen=True)
-class DocumentSpec:
-    key: str
-    """Catalog code: NOTIF, RAF or BOARD."""
-    slug: str
-    """File name stem and template name, e.g. `board-paper`."""
-    title: str
-    short: str
-    label: str
-    """Page-label prefix in the submission pack."""
-    uses: tuple[str, ...]
-    """Source kinds the document reads; a change to any other kind does not rebuild it."""
-
-    @property
-    def template(self) -> str:
-        return f"{self.slug}.docx"
+CODES = frozenset(spec.key for spec in DOCUMENTS)
+"""The document codes catalog entries may name."""
+WHERE = {spec.key: spec.where for spec in DOCUMENTS}
+TEMPLATE_NAMES: dict[str, frozenset[str]] = {**{spec.template: spec.names for spec in DOCUMENTS},
+                                             PACK_COVER: pack_cover.NAMES}
+"""Template file -> the names it may use."""
 
 
-DOCUMENTS: tuple[DocumentSpec, ...] = (
-    DocumentSpec("NOTIF", "notification-package", "Outsourcing Notification Package", "Notification", "A",
-                 ("institution", "arrangement", "vendor", "controls", "risk", "contingency", "exit")),
-    DocumentSpec("RAF", "risk-assessment-form",
-                 "Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing)",
-                 "Risk Assessment Form", "B",
-                 ("institution", "arrangement", "vendor", "controls", "risk", "contingency", "exit")),
-    DocumentSpec("BOARD", "board-paper", "Board Paper: Approval of Outsourcing Arrangement", "Board paper", "C",
-                 ALL_KINDS),
-)
-PACK_COVER = "pack-cover.docx"
-WHERE = {"NOTIF": "Notification package", "RAF": "Risk Assessment Form, Part E", "BOARD": "Board paper"}
+def by_key(key: str) -> DocumentSpec:
+    return next(spec for spec in DOCUMENTS if spec.key == key)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.documents.registry import DocumentSpec
+from pipeline.documents.spec import DocumentSpec
 from pipeline.word.props import CoreProps, ReviewComment
 from pipeline.documents.formatting import fmt_date, plain_summary
 
 if TYPE_CHECKING:
-    from pipeline.gather import ArrangementPlan
+    from pipeline.gathered import ArrangementPlan
 
 STALE = "report period ended"
 

@@ -6,18 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.documents.formatting import fmt_date
 from pipeline.libreoffice.converter import ConvertJob
 from pipeline.word.props import CoreProps
-from pipeline.documents.registry import PACK_COVER
+from pipeline.documents import pack_cover
 from pipeline.files import sha256_file
 from pipeline.pdf.merge import PackDocument, PackMetadata, assemble_pack, page_ranges
 from pipeline.pdf.normalize import normalize_pdf
 from pipeline.word.render import RenderRequest, render_document
 
 if TYPE_CHECKING:
-    from pipeline.build import DocWork
-    from pipeline.gather import ArrangementPlan
+    from pipeline.plan import DocWork
+    from pipeline.gathered import ArrangementPlan
     from pipeline.project import Project
 
 
@@ -84,13 +83,10 @@ class _Cover:
         self.renders += 1
         src, meta = self.plan.loaded.sources, self.plan.meta
         ranges = page_ranges(self.front_pages, self.documents(project))
-        context = {"inst": src.institution, "arr": src.arrangement,
-                   "doc": {"version": src.arrangement.version, "date": fmt_date(meta.build_date.date()),
-                           "classification": src.institution.classification,
-                           "status": "Final" if meta.final else "Draft for review"},
-                   "documents": [{"label": w.spec.label, "title": w.spec.title, "pages": w.pages,
-                                  "range": f"{a} to {b}"} for w, (a, b) in zip(self.docs, ranges)]}
-        render_document(RenderRequest(project.templates / PACK_COVER, context, self.job.docx,
+        entries = [pack_cover.IndexEntry(w.spec.label, w.spec.title, w.pages, a, b)
+                   for w, (a, b) in zip(self.docs, ranges)]
+        render_document(RenderRequest(project.templates / pack_cover.TEMPLATE, pack_cover.context(src, meta, entries),
+                                      self.job.docx,
                                       _cover_props(self.plan), (), meta.build_date))
 
     def settle(self, pages: int) -> bool:

@@ -26,3 +26,12 @@ class ReviewComment:
     text: str
     author: str = "regpack"
     initials: str = "RP"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture a template shows with `{{ images.name }}`: PNG bytes, printed width, alternative text."""
+
+    png: bytes
+    width_mm: float
+    alt: str

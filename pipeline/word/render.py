@@ -22,7 +22,6 @@ from docxtpl import DocxTemplate, InlineImage
 from pipeline.documents.formatting import fmt_date, hours, yesno
 from pipeline.word.finalize import finalize_document
 from pipeline.word.props import CoreProps, ReviewComment
-from pipeline.documents.pictures import WIDTH_MM
 from pipeline.errors import Problem, RegpackError, relpath
 from pipeline.word.markdown import MarkdownToWord
 
@@ -158,9 +157,8 @@ def render_document(req: RenderRequest) -> list[str]:
     converter = MarkdownToWord(tpl)
     env.filters.update(markdown=converter, inline_markdown=converter.inline)
     context = dict(req.context)
-    pngs = context.pop("image_png", {})
-    context["images"] = {name: InlineImage(tpl, io.BytesIO(data), width=Mm(WIDTH_MM.get(name, 150)))
-                         for name, data in pngs.items()}
+    context["images"] = {name: InlineImage(tpl, io.BytesIO(picture.png), width=Mm(picture.width_mm))
+                         for name, picture in context.get("images", {}).items()}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:

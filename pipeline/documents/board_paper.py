@@ -1,0 +1,35 @@
+"""The board paper asking the board to approve the arrangement: decision, draft resolution, business
+case, risk (with a heat map), due diligence, responsibilities and gaps, exit and contingency, timeline."""
+
+from __future__ import annotations
+
+from pipeline.documents import facts
+from pipeline.documents.formatting import fmt_date
+from pipeline.documents.pictures import WIDTH_MM, heat_map, timeline
+from pipeline.documents.spec import SOURCE_KINDS, DocumentInputs, DocumentSpec
+from pipeline.word.props import Picture
+
+NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
+         | {"board", "timeline"})
+
+
+def context(inputs: DocumentInputs) -> dict[str, object]:
+    src = inputs.src
+    ctx = {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
+           **facts.risk_context(src), **facts.continuity_context(src), "board": src.board}
+    d = src.arrangement.dates
+    milestones = [(src.board.signoffs[0].date if src.board.signoffs else d.board_meeting, "Second-line sign-offs"),
+                  (d.board_meeting, "Board approval"), (d.hkma_notification, "HKMA notification"),
+                  (d.contract_signing, "Contract signing"), (d.planned_go_live, "Go-live")]
+    milestones = sorted(set(milestones))
+    ctx["timeline"] = [{"date": fmt_date(when), "event": what} for when, what in milestones]
+    ctx["images"] = {
+        "heatmap": Picture(heat_map([(r.id, r.residual.likelihood, r.residual.impact) for r in src.risk.risks]),
+                           WIDTH_MM["heatmap"], "Heat map of residual risks by likelihood and impact"),
+        "timeline": Picture(timeline(milestones), WIDTH_MM["timeline"], "Timeline of the regulatory milestones")}
+    return ctx
+
+
+SPEC = DocumentSpec(
+    key="BOARD", slug="board-paper", title="Board Paper: Approval of Outsourcing Arrangement", short="Board paper",
+    label="C", audience="board", uses=SOURCE_KINDS, names=NAMES, where="Board paper", context=context)

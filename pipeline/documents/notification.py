@@ -1,0 +1,22 @@
+"""The outsourcing notification package to the HKMA: cover letter, annexes, control responses and the
+management declaration (SA-2 1.3.2, OR-1 2.2.3(c))."""
+
+from __future__ import annotations
+
+from pipeline.documents import facts
+from pipeline.documents.spec import DocumentInputs, DocumentSpec
+
+NAMES = facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
+
+
+def context(inputs: DocumentInputs) -> dict[str, object]:
+    src = inputs.src
+    return {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
+            **facts.risk_context(src), **facts.continuity_context(src)}
+
+
+SPEC = DocumentSpec(
+    key="NOTIF", slug="notification-package", title="Outsourcing Notification Package", short="Notification",
+    label="A", audience="regulator",
+    uses=("institution", "arrangement", "vendor", "controls", "risk", "contingency", "exit"),
+    names=NAMES, where="Notification package", context=context)
