@@ -1,20 +1,21 @@
 """The build orchestrator: the order of stages in one place.
 
-    gather (read + check everything)  ->  plan (what changed)  ->  render Word  ->  convert to PDF
-    ->  assemble the submission pack  ->  write manifests  ->  commit (move staged files into build/)
+    up to date?  ->  gather (read + check everything)  ->  plan (what changed, drafts edited since)
+    ->  render Word  ->  convert to PDF  ->  assemble the packs  ->  write manifests
+    ->  commit (move staged files into build/, all arrangements or none)  ->  record (for "up to date?")
 
 Stages 3-5 overlap: LibreOffice converts while the next document renders, and a pack is assembled
 as soon as its own documents are converted.
 
 Nothing under build/<arrangement>/ changes until every stage has succeeded: outputs are staged in
 build/.staging/ and moved into place at the end, so a failed build leaves the previous one intact.
+One build runs at a time per project (build/.lock).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -23,9 +24,10 @@ from typing import Callable
 
 from typing import TYPE_CHECKING
 
-from pipeline.errors import SourceErrors
+from pipeline.errors import SourceErrors, relpath
 from pipeline.project import BuildOptions, Project
 from pipeline.release import uptodate
+from pipeline.release.lock import build_lock
 from pipeline.release.manifest import MANIFEST
 
 if TYPE_CHECKING:
@@ -46,6 +48,10 @@ class BuildReport:
     warnings: list = field(default_factory=list)
     missing_anchors: list[str] = field(default_factory=list)
     libreoffice_starts: int = 0
+    decisions: list[str] = field(default_factory=list)
+    """Why each document was or was not redone (or why the whole build was replayed), for -v."""
+    kept: list[str] = field(default_factory=list)
+    """Where each edited Word draft was kept (`--keep-edited`)."""
     coverage: list[str] = field(default_factory=list)
     """The coverage report of each arrangement built, as printed (gaps are allowed in a draft)."""
 
@@ -55,9 +61,9 @@ class BuildReport:
                 "warnings": [str(w) for w in self.warnings], "coverage": self.coverage}
 
     @classmethod
-    def replayed(cls, summary: dict, seconds: float) -> "BuildReport":
+    def replayed(cls, summary: dict, seconds: float, reason: str) -> "BuildReport":
         return cls(summary["arrangements"], skipped=summary["documents"], pages=summary["pages"],
-                   seconds=seconds, warnings=summary["warnings"], coverage=summary["coverage"])
+                   seconds=seconds, warnings=summary["warnings"], coverage=summary["coverage"], decisions=[reason])
 
 
 Progress = Callable[[str], None]
@@ -66,13 +72,16 @@ Progress = Callable[[str], None]
 def build(project: Project, options: BuildOptions, progress: Progress = lambda msg: None,
           on_converted: Callable[[object], None] | None = None) -> BuildReport:
     started = time.monotonic()
-    stamp = uptodate.fingerprint(project, options)            # 0. what this build is made from ...
-    if (previous := uptodate.replay(project, options, stamp)) is not None:  # ... as last time: done
-        return BuildReport.replayed(previous, time.monotonic() - started)
-    with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
-        early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
-        report = _build(project, options, progress, on_converted, early)
-    uptodate.record(project, stamp, report.summary())         # 8. what the next build can skip
+    with build_lock(project.build, "build"):
+        stamp = uptodate.fingerprint(project, options)        # 0. what this build is made from ...
+        previous, why = uptodate.replay(project, options, stamp)
+        if previous is not None:                              # ... as last time: done
+            return BuildReport.replayed(previous, time.monotonic() - started, why)
+        with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
+            early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
+            report = _build(project, options, progress, on_converted, early)
+        report.decisions.insert(0, why)
+        uptodate.record(project, stamp, report.summary())     # 9. what the next build can skip
     report.seconds = time.monotonic() - started
     return report
 
@@ -82,17 +91,20 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     from pipeline.documents.registry import PACK_COVER
     from pipeline.files import sha256_file, write_json
     from pipeline.gather import gather, lint_templates
-    from pipeline.plan import packs_needed, plan
+    from pipeline.plan import packs_needed, plan, read_previous_builds
+    from pipeline.release.commit import commit
     from pipeline.release.manifest import compose_manifest
     gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
-    work = plan(gathered, project, options)                   # 2. what is out of date
+    read_previous_builds(gathered, project, options)          # 2. the last build, drafts edited since ...
+    work = plan(gathered, project, options)                   # ... and what is out of date
     packs_wanted = packs_needed(project, gathered, work)
     todo = [w for w in work if w.rebuild]
     needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_wanted else set())
     if problems := lint_templates(project, needed):           # ... and the templates about to be used
         raise SourceErrors(problems)
     report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
-                         coverage=[line for p in gathered.arrangements for line in coverage_lines(p.coverage)])
+                         coverage=[line for p in gathered.arrangements for line in coverage_lines(p.coverage)],
+                         decisions=[f"{w.name}: {w.reason}" for w in work])
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -137,8 +149,9 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
             manifest = compose_manifest(project, gathered, plan_, docs, staging / plan_.id, lo_version)
             if manifest != plan_.previous:                    # unchanged: leave the file as it is
                 write_json(staging / plan_.id / MANIFEST, manifest)
-        for plan_ in gathered.arrangements:                   # 7. commit
-            _commit(staging / plan_.id, project.build / plan_.id, plan_.edited if options.keep_edited else [])
+        kept = commit(staging, project.build, report.arrangements,  # 7. commit, all or nothing
+                      [d for p in gathered.arrangements for d in p.edited] if options.keep_edited else [])
+        report.kept = [f"{relpath(draft)} -> {relpath(copy)}" for draft, copy in kept]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report.rendered = [w.name for w in todo]
@@ -182,17 +195,3 @@ def _job(w: DocWork, staging: Path):
     base = staging / w.plan.id
     (base / "pdf").mkdir(parents=True, exist_ok=True)
     return ConvertJob(base / "word" / f"{w.spec.slug}.docx", base / "pdf" / f"{w.spec.slug}.pdf", w.name)
-
-
-def _commit(staged: Path, target: Path, keep: list[Path]) -> None:
-    """Move staged files into place; edited drafts in `keep` are first set aside as *.edited.docx."""
-    if not staged.is_dir():
-        return
-    for path in keep:
-        os.replace(path, path.with_name(path.stem + ".edited.docx"))
-    for path in sorted(p for p in staged.rglob("*") if p.is_file() and p.name != MANIFEST):
-        dest = target / path.relative_to(staged)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, dest)
-    if (staged / MANIFEST).is_file():  # last: the manifest describes files that are all in place
-        os.replace(staged / MANIFEST, target / MANIFEST)

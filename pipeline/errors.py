@@ -14,18 +14,36 @@ class RegpackError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem in one source file, reported as `file:line: path: message`."""
+    """One problem in one source file, reported as `file:line: path: message`.
+
+    `code` says what kind of problem it is and `data` carries its facts, so that review comments,
+    coverage and the CLI act on the kind, never on the wording (codes are listed in `CODES`)."""
 
     file: str
     line: int
     path: str
     message: str
     severity: str = field(default="error", compare=False)
+    code: str = field(default="", compare=False)
+    data: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         field_path = f" {self.path}:" if self.path else ""
         return f"{where}:{field_path} {self.message}"
+
+
+CODES = {
+    "todo-marker": "a TODO marker in a source file (data: note)",
+    "stale-attestation": "an attestation whose period ended over 12 months before the notification (data: index)",
+    "edited-draft": "a Word draft in build/ changed since regpack wrote it (data: path)",
+    "missing-response": "an applicable requirement without a response in a final build (data: requirement)",
+}
+"""The problem codes that something acts on; other problems have no code and are only reported."""
 
 
 class SourceErrors(RegpackError):

@@ -1,23 +1,21 @@
 """Stage 1 of a build: read and check everything, write nothing.
 
-Catalog, form, sources, cross-checks, the coverage gate, template lint and the edited-draft check
-all run here. Every problem is collected; errors (or warnings under --strict) stop the build
+Catalog, form, sources, cross-checks, the coverage gate and template lint all run here; nothing
+under build/ is read, so `check` and `coverage` work whatever state the last build left. Every problem is collected; errors (or warnings under --strict) stop the build
 before a single output is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 
-from pipeline.catalog.loader import Catalog, RiskAssessmentForm, load_catalog, load_form
-from pipeline.catalog.coverage import Coverage, compute_coverage
+from pipeline.catalog.loader import load_catalog, load_form
+from pipeline.catalog.coverage import compute_coverage
 from pipeline.sources.crosscheck import check_arrangement, todo_markers
-from pipeline.documents.registry import TEMPLATE_NAMES
+from pipeline.documents.registry import CODES, TEMPLATE_NAMES
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.files import sha256_file
 from pipeline.gitinfo import build_date
-from pipeline.release.manifest import read_manifest
 from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.sources.loader import load_sources
@@ -42,21 +40,11 @@ def lint_templates(project: Project, names: set[str]) -> list[Problem]:
             for p in template_problems(project.templates / name, set(TEMPLATE_NAMES[name]))]
 
 
-def edited_drafts(folder: Path, manifest: dict) -> list[Path]:
-    """Word drafts in `folder` whose bytes differ from what its manifest recorded (edited in Word)."""
-    edited = []
-    for doc in manifest.get("documents", []):
-        path = folder / doc["docx"]["path"]
-        if path.is_file() and sha256_file(path) != doc["docx"]["sha256"]:
-            edited.append(path)
-    return edited
-
-
 def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gathered:
     """Everything read and checked. With `lint=False` the caller lints just the templates it renders."""
     problems: list[Problem] = []
     try:
-        catalog = load_catalog()
+        catalog = load_catalog(doc_codes=CODES)
         form = load_form(catalog=catalog)
     except SourceErrors as exc:  # the shipped catalog is data too: report it the same way
         raise SourceErrors(exc.problems) from None
@@ -71,28 +59,21 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         src = item.sources
         issues = check_arrangement(item, catalog, project.sources) + todo_markers(list(src.files))
         coverage = compute_coverage(src, catalog)
-        if options.final:
-            issues = [Problem(p.file, p.line, p.path, p.message + " (a final build allows no TODO markers)")
-                      if p.message.startswith("TODO") else p for p in issues]  # severity: error
+        if options.final:  # what a draft comments on, a final build refuses
+            issues = [replace(p, message=p.message + " (a final build allows no TODO markers)", severity="error")
+                      if p.code == "todo-marker" else p for p in issues]
             controls = item.files["controls"]
             line = controls.doc.line_of(("responses",)) if controls.doc else 0
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
-                               f"requirement {gap}: add one (see `regpack coverage`)") for gap in coverage.gaps]
-        previous = read_manifest(project.build / src.arrangement.id) or {}
-        edited = edited_drafts(project.build / src.arrangement.id, previous)
-        for path in edited:
-            if not options.keep_edited:
-                issues.append(Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it "
-                                      "(edited in Word?); its edits would be lost. Carry them into the sources "
-                                      "and delete the file, or build with --keep-edited to keep it beside the "
-                                      "new draft as *.edited.docx"))
+                               f"requirement {gap}: add one (see `regpack coverage`)", code="missing-response",
+                               data={"requirement": gap}) for gap in coverage.gaps]
         when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
                           src.arrangement.dates.hkma_notification)
         # the documents quote warnings' files relative to the project, never to where regpack was started
-        quoted = [replace(p, file=relpath(p.file, project.root)) for p in issues if p.severity == "warning"]
-        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted, edited, previous))
+        quoted = [replace(p, file=relpath(p.file, project.root)) for p in issues if p.is_warning]
+        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted))
         problems += issues
-    errors = [p for p in problems if p.severity == "error" or options.strict]
+    errors = [p for p in problems if not p.is_warning or options.strict]
     if errors:
         raise SourceErrors(errors)
-    return Gathered(catalog, form, plans, template_sha, [p for p in problems if p.severity == "warning"])
+    return Gathered(catalog, form, plans, template_sha, [p for p in problems if p.is_warning])

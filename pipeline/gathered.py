@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: deciding that nothing changed must not load the models
     from pipeline.catalog.coverage import Coverage
-    from pipeline.catalog.loader import Catalog, RiskAssessmentForm
+    from pipeline.catalog.model import Catalog, RiskAssessmentForm
     from pipeline.errors import Problem
     from pipeline.project import BuildMeta
     from pipeline.sources.loader import LoadedArrangement

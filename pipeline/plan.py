@@ -7,28 +7,64 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline import __version__
 from pipeline.documents.registry import DOCUMENTS
 from pipeline.documents.spec import DocumentSpec
 from pipeline.documents.review import review_comments
-from pipeline.files import sha256_text
+from pipeline.errors import Problem, SourceErrors, relpath
+from pipeline.files import sha256_file, sha256_text
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.project import BuildOptions, Project
+from pipeline.release.manifest import read_manifest
 
 
 @dataclass
 class DocWork:
     spec: DocumentSpec
     plan: ArrangementPlan
-    inputs: str
-    """Hash of everything the document is made from; equal hashes mean nothing to redo."""
+    inputs: dict[str, str]
+    """Hash of each part of what the document is made from; equal hashes mean nothing to redo."""
     rebuild: bool
+    reason: str
+    """Why the document is redone, or why not (logged with -v)."""
     pages: int | None = None
 
     @property
     def name(self) -> str:
         return f"{self.plan.id}/{self.spec.slug}"
+
+    @property
+    def inputs_hash(self) -> str:
+        return sha256_text(json.dumps(self.inputs, sort_keys=True))
+
+
+def edited_drafts(folder: Path, manifest: dict) -> list[Path]:
+    """Word drafts in `folder` whose bytes differ from what its manifest recorded (edited in Word)."""
+    edited = []
+    for doc in manifest.get("documents", []):
+        path = folder / doc["docx"]["path"]
+        if path.is_file() and sha256_file(path) != doc["docx"]["sha256"]:
+            edited.append(path)
+    return edited
+
+
+def read_previous_builds(gathered: Gathered, project: Project, options: BuildOptions) -> None:
+    """Each arrangement's last manifest and its drafts edited since; edited drafts stop the build unless
+    they are to be kept (`--keep-edited`): nothing has been written yet."""
+    problems = []
+    for plan_ in gathered.arrangements:
+        folder = project.build / plan_.id
+        plan_.previous = read_manifest(folder) or {}
+        plan_.edited = edited_drafts(folder, plan_.previous)
+        problems += [Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it (edited in "
+                             "Word?); its edits would be lost. Carry them into the sources and delete the file, or "
+                             "build with --keep-edited to keep it beside the new draft as a numbered "
+                             "*.edited-N.docx", code="edited-draft", data={"path": str(path)})
+                     for path in plan_.edited if not options.keep_edited]
+    if problems:
+        raise SourceErrors(problems)
 
 
 def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[DocWork]:
@@ -36,25 +72,53 @@ def plan(gathered: Gathered, project: Project, options: BuildOptions) -> list[Do
     work = []
     for plan_ in gathered.arrangements:
         old_docs = {d["key"]: d for d in plan_.previous.get("documents", [])}
-        edited = bool(plan_.edited)
         for spec in DOCUMENTS:
-            inputs = _inputs_hash(spec, plan_, gathered)
+            inputs = _inputs(spec, plan_, gathered)
             prev = old_docs.get(spec.key)
-            folder = project.build / plan_.id
-            fresh = (prev is not None and prev.get("inputs") == inputs and not options.force and not edited
-                     and (folder / prev["docx"]["path"]).is_file() and (folder / prev["pdf"]["path"]).is_file())
-            work.append(DocWork(spec, plan_, inputs, not fresh, prev["pdf"]["pages"] if fresh else None))
+            reason = _why_redo(prev, inputs, project.build / plan_.id, options, bool(plan_.edited))
+            work.append(DocWork(spec, plan_, inputs, reason is not None, reason or "up to date",
+                                None if reason else prev["pdf"]["pages"]))
     return work
 
 
-def _inputs_hash(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered) -> str:
+def _why_redo(prev: dict | None, inputs: dict[str, str], folder: Path, options: BuildOptions,
+              edited: bool) -> str | None:
+    """Why a document must be redone, or None when its inputs and outputs are as last built."""
+    if options.force:
+        return "every document is redone (--force)"
+    if prev is None:
+        return "not built before"
+    if edited:
+        return "a Word draft of this arrangement was edited (kept aside, the drafts are redone)"
+    old = prev.get("inputs")
+    if old != inputs:
+        changed = sorted(k for k in set(inputs) | set(old or {}) if (old or {}).get(k) != inputs.get(k))
+        return f"changed since the last build: {', '.join(changed)}" if isinstance(old, dict) else \
+            "built by an earlier regpack"
+    for kind in ("docx", "pdf"):
+        path = folder / prev[kind]["path"]
+        if not path.is_file():
+            return f"{prev[kind]['path']} is missing"
+        if kind == "pdf" and sha256_file(path) != prev["pdf"]["sha256"]:
+            return f"{prev['pdf']['path']} was changed after regpack wrote it"
+    return None
+
+
+def _inputs(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered) -> dict[str, str]:
+    """Hash of each part of what `spec` is made from for this arrangement."""
     src = plan_.loaded.sources
-    used = {kind: getattr(src, kind).model_dump(mode="json") for kind in spec.uses}
-    return sha256_text(json.dumps({
-        "regpack": __version__, "template": gathered.template_sha[spec.template], "sources": used,
-        "catalog": gathered.catalog.sha256, "form": gathered.form.sha256, "final": plan_.meta.final,
-        "date": plan_.meta.build_date.isoformat(), "comments": [c.text for c in review_comments(plan_, spec)],
-    }, sort_keys=True, default=str))
+
+    def digest(value) -> str:
+        return sha256_text(json.dumps(value, sort_keys=True, default=str))[:16]
+
+    parts = {f"sources:{kind}": digest(getattr(src, kind).model_dump(mode="json")) for kind in spec.uses}
+    parts.update({
+        "regpack": __version__, "template": gathered.template_sha[spec.template][:16],
+        "catalog": gathered.catalog.sha256[:16], "form": gathered.form.sha256[:16],
+        "final": str(plan_.meta.final), "build date": plan_.meta.build_date.isoformat(),
+        "review comments": digest([c.text for c in review_comments(plan_, spec)]),
+    })
+    return parts
 
 
 def packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> list[ArrangementPlan]:

@@ -25,7 +25,8 @@ from pipeline.catalog.loader import (  # noqa: E402
     load_catalog,
     load_form,
 )
-from pipeline.errors import SourceErrors
+from pipeline.documents.registry import CODES  # noqa: E402
+from pipeline.errors import SourceErrors  # noqa: E402
 
 # Ids carried over from the requirement-catalog sketch: sources and archived packs refer to them.
 SKETCH_IDS = """
@@ -243,7 +244,7 @@ def test_models_are_frozen_and_strict(catalog):
     with pytest.raises(ValidationError):
         r.title = "changed"
     with pytest.raises(ValidationError):
-        Requirement(id="SA2-9.9.9-x", framework="SA2", citation="c", section="s", title="t", docs=["EXIT"])
+        Requirement(id="SA2-9.9.9-x", framework="SA2", citation="c", section="s", title="t", docs=["exit"])
     with pytest.raises(KeyError, match="did you mean 'TMG1-2.1.1'"):
         catalog.by_id("TMG1-2.1.11")
 
@@ -275,7 +276,7 @@ def test_bad_docs_value_is_reported_with_line(tmp_path):
     directory = copy_catalog(tmp_path)
     edit(directory / "sa2.yaml", "docs: [NOTIF, BOARD]", "docs: [NOTIF, EXIT]")
     with pytest.raises(SourceErrors) as excinfo:
-        load_catalog(directory)
+        load_catalog(directory, doc_codes=CODES)
     (problem,) = excinfo.value.problems
     assert problem.file.endswith("sa2.yaml")
     assert problem.path == "requirements[0].docs[1]"
@@ -295,10 +296,10 @@ def test_other_problems_are_all_reported_together(tmp_path):
     text = "\n".join(problems_of(excinfo))
     assert "applies_if" in text and "'group'" in text
     assert "only HKCLD, TMG1 use responsibility" in text
-    assert "unknown key 'citaton' (did you mean 'citation'?)" in text
-    assert "requirements[2].citation: OR1-8.1.4-central-record: required key is missing" in text
-    assert "requirements[3].docs: HKCLD-P4-risk-procedures: Tuple should have at least 1 item" in text
-    assert len(excinfo.value.problems) == 5
+    # the same messages as the sources': a misspelt key is reported once, with its hint
+    assert "requirements[2].citaton: OR1-8.1.4-central-record: unknown key; did you mean 'citation'?" in text
+    assert "requirements[3].docs: HKCLD-P4-risk-procedures: needs at least 1 item, got none" in text
+    assert len(excinfo.value.problems) == 4
     assert excinfo.value.exit_code == 2
 
 
@@ -365,3 +366,16 @@ def test_form_structure_problems_fail(tmp_path, catalog):
         load_form(path, catalog)
     text = "\n".join(problems_of(excinfo))
     assert "duplicate question id A1" in text and "part E needs either questions" in text
+
+
+def test_duplicate_key_in_a_catalog_file_is_an_error(tmp_path):
+    """The catalog is read by the same safe YAML reader as the sources: no silently kept last value."""
+    directory = copy_catalog(tmp_path)
+    edit(directory / "or1.yaml", "    citation: \"OR-1 §8.1.4\"", "    citation: \"OR-1 §8.1.4\"\n    citation: \"OR-1 §9\"")
+    with pytest.raises(SourceErrors) as excinfo:
+        load_catalog(directory)
+    (problem,) = excinfo.value.problems
+    assert problem.file.endswith("or1.yaml")
+    assert "duplicate key 'citation'" in problem.message
+    lines = (directory / "or1.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[problem.line - 1].strip() == 'citation: "OR-1 §9"'

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.catalog.loader import Catalog, Requirement
+from pipeline.catalog.model import Catalog, Requirement
 from pipeline.models import ArrangementSources
 from pipeline.models.controls import ControlResponse
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -19,17 +20,19 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="regpack", description="Build HKMA outsourcing submission packs from sources.")
-    p.add_argument("-v", "--verbose", action="store_true", help="show tracebacks for unexpected errors")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="say why each document is (or is not) redone; show tracebacks for unexpected errors")
     p.add_argument("-C", "--project", default=".", help="project folder (holds sources/, templates/, build/)")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="render the Word documents, the PDFs and the submission pack")
     b.add_argument("--arrangement", help="build only this arrangement (folder name under sources/)")
     b.add_argument("--final", action="store_true", help="refuse gaps and TODO markers; no review comments")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--keep-edited", action="store_true", help="keep Word drafts edited since the last build as *.edited.docx")
+    b.add_argument("--keep-edited", action="store_true",
+                   help="keep Word drafts edited since the last build as numbered *.edited-N.docx copies")
     b.add_argument("--force", action="store_true", help="rebuild every document even if nothing changed")
     b.add_argument("--workers", type=int, help="LibreOffice workers (default: one per core)")
-    b.add_argument("--timeout", type=float, default=180.0, help="seconds LibreOffice may take per document")
+    b.add_argument("--timeout", type=_seconds, default=180.0, help="seconds LibreOffice may take per document")
     c = sub.add_parser("check", help="validate the sources and templates; write nothing")
     c.add_argument("--arrangement")
     c.add_argument("--final", action="store_true")
@@ -52,8 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 3600 seconds, got {text}")
+    return value
+
+
+class Terminated(Exception):
+    """SIGTERM: unwound like Ctrl-C, so staging folders and LibreOffice workers are cleaned up."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return COMMANDS[args.command](args)
     except SourceErrors as exc:
@@ -68,12 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
         return 130
+    except Terminated:
+        err.print("terminated; nothing was written")
+        return 143
+    except OSError as exc:  # a folder regpack cannot write (read-only build/, a full disk)
+        if args.verbose:
+            traceback.print_exc()
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        err.print(f"error: cannot access{where}: {exc.strerror or exc}", markup=False)
+        return 74
     except Exception:
         if args.verbose:
             traceback.print_exc()
         else:
             err.print(f"internal error: {sys.exc_info()[1]!r} (run with -v for the traceback)", markup=False)
         return 70
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _project(args):
@@ -90,8 +123,13 @@ def cmd_build(args) -> int:
                            timeout=args.timeout)
     with ProgressReporter(out) as reporter:
         report = build(_project(args), options, progress=reporter.note, on_converted=reporter.converted)
+    if args.verbose:
+        for line in report.decisions:
+            out.print(f"why: {line}", markup=False)
     for w in report.warnings:
         err.print(f"warning: {w}", markup=False)
+    for line in report.kept:
+        out.print(f"kept legal's edited draft: {line}", markup=False)
     for line in report.coverage:
         out.print(line, markup=False)
     for anchor in report.missing_anchors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pipeline.catalog.loader import RiskAssessmentForm
+from pipeline.catalog.model import RiskAssessmentForm
 from pipeline.catalog.coverage import Coverage
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title

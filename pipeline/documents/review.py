@@ -14,9 +14,6 @@ from pipeline.documents.formatting import fmt_date, plain_summary
 if TYPE_CHECKING:
     from pipeline.gathered import ArrangementPlan
 
-STALE = "report period ended"
-
-
 def document_props(plan: "ArrangementPlan", spec: DocumentSpec) -> CoreProps:
     src = plan.loaded.sources
     return CoreProps(title=spec.title, subject=src.arrangement.title, author=src.institution.name_en,
@@ -32,11 +29,11 @@ def review_comments(plan: "ArrangementPlan", spec: DocumentSpec) -> list[ReviewC
         return []
     comments = []
     for p in plan.warnings:
-        if p.message.startswith("TODO marker: "):
-            note = p.message.removeprefix("TODO marker: ")
+        if p.code == "todo-marker":
+            note = p.data["note"]
             comments.append(ReviewComment(anchor=plain_summary(note, 400)[:40], text=f"Open TODO in {p.file}:{p.line}: {note}"))
-        elif STALE in p.message:
-            att = plan.loaded.sources.vendor.attestations[int(p.path.split("[")[1].split("]")[0])]
+        elif p.code == "stale-attestation":
+            att = plan.loaded.sources.vendor.attestations[p.data["index"]]
             comments.append(ReviewComment(anchor=att.type, text=f"Stale evidence ({p.file}:{p.line}): {p.message}"))
     for row in plan.coverage.open_items:
         action = row.response.action

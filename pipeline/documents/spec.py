@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 if TYPE_CHECKING:
     from pipeline.catalog.coverage import Coverage
-    from pipeline.catalog.loader import Catalog, RiskAssessmentForm
+    from pipeline.catalog.model import Catalog, RiskAssessmentForm
     from pipeline.models import ArrangementSources
     from pipeline.project import BuildMeta
 

@@ -48,6 +48,17 @@ Evidence = Text | EvidenceFile
 """A reference to evidence: a citation as text, or a file kept with the sources."""
 
 
+def evidence_files(value: object, loc: tuple = ()) -> list[tuple[tuple, EvidenceFile]]:
+    """Every EvidenceFile inside a validated model (or list of them), with its location."""
+    if isinstance(value, EvidenceFile):
+        return [(loc, value)]
+    if isinstance(value, BaseModel):
+        return [hit for name in type(value).model_fields for hit in evidence_files(getattr(value, name), (*loc, name))]
+    if isinstance(value, (list, tuple)):
+        return [hit for i, item in enumerate(value) for hit in evidence_files(item, (*loc, i))]
+    return []
+
+
 def evidence_title(item: Evidence) -> str:
     return item if isinstance(item, str) else item.title
 

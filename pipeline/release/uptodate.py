@@ -56,19 +56,15 @@ def fingerprint(project: "Project", options: "BuildOptions") -> str:
 
 
 def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
-    """Every output file of the arrangements: Word drafts and manifests by content (legal edits
-    drafts), PDFs by size and modification time (hashing them would cost more than it saves)."""
+    """Every output file of the arrangements by content (a Word draft edited by legal, a PDF changed
+    by hand: either means the build must look again)."""
     state: dict[str, list] = {}
     for arr in arrangements:
         folder = project.build / arr
         files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
         for path in files:
             key = str(path.relative_to(project.build))
-            if path.suffix == ".pdf":
-                stat = path.stat()
-                state[key] = ["stat", stat.st_size, stat.st_mtime_ns]
-            else:
-                state[key] = ["sha256", sha256_file(path)]
+            state[key] = ["sha256", sha256_file(path)]
     return state
 
 
@@ -78,19 +74,24 @@ def record(project: "Project", stamp: str, print_out: dict) -> None:
                                        "outputs": _outputs(project, print_out["arrangements"])})
 
 
-def replay(project: "Project", options: "BuildOptions", stamp: str) -> dict | None:
+def replay(project: "Project", options: "BuildOptions", stamp: str) -> tuple[dict | None, str]:
     """The last build's report when nothing it was made from (`stamp` is the same), and none of its
-    outputs, changed."""
+    outputs, changed; with the reason either way."""
     path = project.build / STATE
-    if options.force or not path.is_file():
-        return None
+    if options.force:
+        return None, "not replayed: --force"
+    if not path.is_file():
+        return None, "not replayed: no earlier successful build"
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         report = state["report"]
         if state["fingerprint"] != stamp:
-            return None
-        if _outputs(project, report["arrangements"]) != state["outputs"]:
-            return None
+            return None, ("not replayed: sources, templates, regpack, options or the build date's origin "
+                          "changed since the last build")
+        now = _outputs(project, report["arrangements"])
+        if now != state["outputs"]:
+            changed = sorted(k for k in set(now) | set(state["outputs"]) if now.get(k) != state["outputs"].get(k))
+            return None, f"not replayed: outputs changed since the last build ({', '.join(changed[:5])})"
     except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return report
+        return None, "not replayed: the record of the last build is unreadable"
+    return report, "up to date: nothing the last build was made from, and none of its outputs, changed"

@@ -12,12 +12,10 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from pipeline.catalog.loader import Catalog
+from pipeline.catalog.model import Catalog
 from pipeline.errors import Problem, relpath
 from pipeline.models import SOURCE_KINDS
-from pipeline.models.common import EvidenceFile
+from pipeline.models.common import evidence_files
 from pipeline.sources.loader import LoadedArrangement
 from pipeline.sources.messages import field_path
 
@@ -30,10 +28,10 @@ class _Checker:
         self.loaded, self.src, self.root = loaded, loaded.sources, root
         self.problems: list[Problem] = []
 
-    def add(self, kind: str, loc: tuple, message: str, severity: str = "error") -> None:
+    def add(self, kind: str, loc: tuple, message: str, severity: str = "error", code: str = "", **data) -> None:
         f = self.loaded.files[kind]
         line = f.doc.line_of(loc) if f.doc else 0
-        self.problems.append(Problem(f.display, line, field_path(kind, loc), message, severity))
+        self.problems.append(Problem(f.display, line, field_path(kind, loc), message, severity, code, data))
 
     def unique(self, kind: str, list_loc: tuple, ids: list[str], what: str) -> None:
         counts = Counter(ids)
@@ -96,11 +94,11 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
             c.add("vendor", ("attestations", i, "period_end"),
                   f"attestation {att.id!r} ({att.type}) period ended {att.period_end}, {age} days (over 12 "
                   f"months) before the submission date {d.hkma_notification}: obtain the current report",
-                  "warning")
+                  "warning", "stale-attestation", index=i)
 
     # evidence files kept with the sources (controls, due diligence) must exist inside the sources folder
     for kind in SOURCE_KINDS:
-        for loc, ev in _evidence_files(getattr(src, kind), ()):
+        for loc, ev in evidence_files(getattr(src, kind)):
             target = (src.folder / ev.file).resolve()
             if not target.is_relative_to(root.resolve()):
                 c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} lies outside the sources folder "
@@ -108,17 +106,6 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
             elif not target.is_file():
                 c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} not found (looked for {relpath(target)})")
     return c.problems
-
-
-def _evidence_files(value: object, loc: tuple) -> list[tuple[tuple, EvidenceFile]]:
-    """Every EvidenceFile inside a validated model, with its location."""
-    if isinstance(value, EvidenceFile):
-        return [(loc, value)]
-    if isinstance(value, BaseModel):
-        return [hit for name in type(value).model_fields for hit in _evidence_files(getattr(value, name), (*loc, name))]
-    if isinstance(value, (list, tuple)):
-        return [hit for i, item in enumerate(value) for hit in _evidence_files(item, (*loc, i))]
-    return []
 
 
 def todo_markers(files: list[Path]) -> list[Problem]:
@@ -133,5 +120,6 @@ def todo_markers(files: list[Path]) -> list[Problem]:
             match = TODO.search(line)
             if match:
                 note = match.group(1).strip() or "(no text)"
-                problems.append(Problem(relpath(path), number, "", f"TODO marker: {note}", "warning"))
+                problems.append(Problem(relpath(path), number, "", f"TODO marker: {note}", "warning",
+                                        "todo-marker", {"note": note}))
     return problems

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import Problem, SourceErrors, relpath
-from pipeline.models.common import EvidenceFile
+from pipeline.models.common import evidence_files
 from pipeline.models import INSTITUTION_KIND, SOURCE_KINDS, ArrangementSources
 from pipeline.sources.messages import field_path, problems_from
 from pipeline.sources.yamlreader import Loc, YamlDocument, YamlProblem, load_yaml, read_text
@@ -118,25 +118,10 @@ class LoadedArrangement:
     """kind -> the file it came from (for line numbers in cross-checks)."""
 
 
-def _evidence_files(models, folder: Path, root: Path) -> set[Path]:
+def _evidence_paths(models, folder: Path, root: Path) -> set[Path]:
     """Evidence files kept with the sources (hashed into the manifest like any source)."""
-    found: set[Path] = set()
-
-    def walk(value) -> None:
-        if isinstance(value, EvidenceFile):
-            path = (folder / value.file).resolve()
-            if path.is_file() and path.is_relative_to(root.resolve()):
-                found.add(path)
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name))
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                walk(item)
-
-    for model in models:
-        walk(model)
-    return found
+    paths = {(folder / ev.file).resolve() for model in models for _, ev in evidence_files(model)}
+    return {p for p in paths if p.is_file() and p.is_relative_to(root.resolve())}
 
 
 def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrangement], list[Problem]]:
@@ -170,7 +155,7 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
         all_files = {institution.path, *(f.path for f in files.values()),
                      *institution.includes, *(p for f in files.values() for p in f.includes)}
         models = {k: f.model for k, f in files.items()}
-        all_files |= _evidence_files(models.values(), folder, root)
+        all_files |= _evidence_paths(models.values(), folder, root)
         sources = ArrangementSources(institution=institution.model, folder=folder,
                                      files=tuple(sorted(all_files)), **models)
         loaded.append(LoadedArrangement(sources, {"institution": institution, **files}))

@@ -27,7 +27,7 @@ def field_path(kind: str, loc: Loc) -> str:
     out = kind
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
+    return out.lstrip(".")
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -180,8 +180,8 @@ def _meant_text(model: type[BaseModel], union: Loc, data: Any) -> bool:
     return isinstance(data, dict) and holder is not None and not set(data) & set(holder.model_fields)
 
 
-def problems_from(exc: ValidationError, model: type[BaseModel], kind: str,
-                  display: str, doc: YamlDocument) -> list[Problem]:
+def problems_from(exc: ValidationError, model: type[BaseModel], kind: str, display: str, doc: YamlDocument,
+                  prefix: Loc = (), label: str | None = None) -> list[Problem]:
     """One Problem per distinct error, in a form people can act on.
 
     Union branches that fail alike are reported once; a typo'd key is reported once as unknown
@@ -206,5 +206,6 @@ def problems_from(exc: ValidationError, model: type[BaseModel], kind: str,
             continue  # `intra_grup` given for `intra_group`: the unknown key's hint says it all
         if msg not in by_loc.setdefault(loc, []):
             by_loc[loc].append(msg)
-    return [Problem(display, doc.line_of(loc), field_path(kind, loc), _combine(msgs) if len(msgs) > 1 else msgs[0])
+    return [Problem(display, doc.line_of(loc), field_path(kind, (*prefix, *loc)),
+                    (f"{label}: " if label else "") + (_combine(msgs) if len(msgs) > 1 else msgs[0]))
             for loc, msgs in by_loc.items()]

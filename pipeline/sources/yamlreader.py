@@ -66,6 +66,14 @@ class YamlDocument:
             loc = loc[:-1]
         return self.lines.get((), 1)
 
+    def sub(self, prefix: Loc) -> "YamlDocument":
+        """The value at `prefix` as a document of its own (its lines are still the file's)."""
+        data = self.data
+        for part in prefix:
+            data = data[part]
+        n = len(prefix)
+        return YamlDocument(data, {loc[n:]: line for loc, line in self.lines.items() if loc[:n] == tuple(prefix)})
+
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
