@@ -106,12 +106,15 @@ def test_two_builds_of_the_same_sources_are_identical(tmp_path):
     assert ma == mb
 
 
-def test_an_edited_draft_is_never_overwritten(tmp_path):
+def test_an_edited_draft_is_never_overwritten_and_every_kept_edit_survives(tmp_path):
     project = copy_project(tmp_path / "p")
     assert regpack(project, "build").returncode == 0
     draft = project / "build" / ARR / "word" / "board-paper.docx"
-    edited = draft.read_bytes() + b"legal's edit"
+    edited = draft.read_bytes() + b"legal's edit A"
     draft.write_bytes(edited)
+    # check and coverage read the sources only: an edited draft in build/ is not their business
+    assert regpack(project, "check").returncode == 0
+    assert regpack(project, "coverage").returncode == 0
     contingency = project / "sources" / ARR / "contingency.yaml"
     contingency.write_text(contingency.read_text().replace("rto_hours: 2", "rto_hours: 3", 1))
     stopped = regpack(project, "build")
@@ -121,8 +124,36 @@ def test_an_edited_draft_is_never_overwritten(tmp_path):
     assert draft.read_bytes() == edited
     kept = regpack(project, "build", "--keep-edited")
     assert kept.returncode == 0, kept.stderr
-    assert draft.with_name("board-paper.edited.docx").read_bytes() == edited
+    first = draft.with_name("board-paper.edited-1.docx")
+    assert first.read_bytes() == edited
+    assert f"board-paper.docx -> build/{ARR}/word/board-paper.edited-1.docx" in kept.stdout
     assert "3 hours" in docx_text(draft)
+    # round two: legal keeps working in the kept copy (edit C) and also edits the new draft (edit D)
+    first.write_bytes(edited + b" and C")
+    draft.write_bytes(draft.read_bytes() + b"legal's edit D")
+    second_edit = draft.read_bytes()
+    again = regpack(project, "build", "--keep-edited")
+    assert again.returncode == 0, again.stderr
+    assert first.read_bytes() == edited + b" and C"
+    assert draft.with_name("board-paper.edited-2.docx").read_bytes() == second_edit
+    assert "board-paper.edited-2.docx" in again.stdout
+
+
+def test_a_stale_attestation_gets_a_word_comment(tmp_path):
+    project = copy_project(tmp_path / "p")
+    vendor = project / "sources" / ARR / "vendor.yaml"
+    text = vendor.read_text()
+    vendor.write_text(text.replace("    period_start: 2025-10-01\n    period_end: 2026-09-30",
+                                   "    period_start: 2023-10-01\n    period_end: 2024-09-30", 1))
+    result = regpack(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert "attestation 'ISO27001-2026' (ISO/IEC 27001:2022 certification) period ended 2024-09-30" in result.stderr
+    for slug in ("notification-package", "board-paper"):
+        comments = docx_comments(project / "build" / ARR / "word" / f"{slug}.docx")
+        stale = [(anchor, text) for anchor, text in comments if text.startswith("Stale evidence")]
+        assert stale, slug
+        assert all("ISO/IEC 27001:2022 certification" in anchor for anchor, _ in stale)
+        assert "vendor.yaml:" in stale[0][1]
 
 
 def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
