@@ -15,6 +15,10 @@ from pipeline.models.controls import ControlResponse
 
 RESPONSIBILITY_LABELS = {"customer": "Institution", "shared": "Shared", "provider": "Provider"}
 """How the documents name the TM-G-1 responsibilities (`customer` is the institution itself)."""
+CONDITIONS = {"overseas": "to overseas outsourcing",
+              "local_and_overseas": "to locally incorporated institutions outsourcing overseas",
+              "intra_group": "to intra-group outsourcing", "critical": "to critical or material arrangements"}
+"""What each applicability condition means, in words."""
 STATUS_LABELS = {"met": "Met", "partial": "Partial", "gap": "Gap", "not_applicable": "N.A."}
 
 
@@ -108,6 +112,14 @@ def compute_coverage(sources: ArrangementSources, catalog: Catalog) -> Coverage:
     responses = {r.requirement: r for r in sources.controls.responses}
     rows = tuple(CoverageRow(req, responses.get(req.id)) for req in catalog.requirements if req.applicable(flags))
     return Coverage(sources.arrangement.id, flags, rows)
+
+
+def inapplicable_responses(sources: ArrangementSources, catalog: Catalog, coverage: Coverage) -> list[tuple[int, str]]:
+    """(index, requirement id) of responses to catalog requirements that do not apply to this arrangement:
+    no document shows them, so they are either stale or a sign that a flag (overseas, intra-group) is wrong."""
+    applicable = {row.requirement.id for row in coverage.rows}
+    return [(i, r.requirement) for i, r in enumerate(sources.controls.responses)
+            if r.requirement in catalog.ids and r.requirement not in applicable]
 
 
 def coverage_json(catalog: Catalog, coverages: list[Coverage]) -> dict:

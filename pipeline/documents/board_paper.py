@@ -4,19 +4,28 @@ case, risk (with a heat map), due diligence, responsibilities and gaps, exit and
 from __future__ import annotations
 
 from pipeline.documents import facts
-from pipeline.documents.formatting import fmt_date
+from pipeline.documents.formatting import fmt_date, person
 from pipeline.documents.pictures import WIDTH_MM, heat_map, timeline
 from pipeline.documents.spec import SOURCE_KINDS, DocumentInputs, DocumentSpec
 from pipeline.word.props import Picture
 
 NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
-         | {"board", "timeline"})
+         | {"board", "timeline", "board_people", "signoffs"})
+
+
+def signoffs(src, paper_date) -> list[dict[str, str]]:
+    """Each second-line sign-off as given (dated on or before the paper) or still due."""
+    return [{"function": s.function, "name": f"{s.name}, {s.title}", "opinion": s.opinion,
+             "status": f"Given {fmt_date(s.date)}" if s.date <= paper_date else f"Due {fmt_date(s.date)}: not yet given"}
+            for s in src.board.signoffs]
 
 
 def context(inputs: DocumentInputs) -> dict[str, object]:
     src = inputs.src
     ctx = {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
-           **facts.risk_context(src), **facts.continuity_context(src), "board": src.board}
+           **facts.risk_context(src), **facts.continuity_context(src), "board": src.board,
+           "board_people": {"sponsor": person(src.board.sponsor), "presenter": person(src.board.presenter)},
+           "signoffs": signoffs(src, facts.document_date(SPEC, src, inputs.meta))}
     d = src.arrangement.dates
     milestones = [(src.board.signoffs[0].date if src.board.signoffs else d.board_meeting, "Second-line sign-offs"),
                   (d.board_meeting, "Board approval"), (d.hkma_notification, "HKMA notification"),

@@ -10,7 +10,8 @@ from pipeline.documents.spec import DocumentInputs, DocumentSpec
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title
 from pipeline.project import BuildMeta
-from pipeline.documents.formatting import fmt_date, hours, minutes, places, plain_summary, response_text, yesno
+from pipeline.documents.formatting import (duration, fmt_date, hours, minutes, money, person, places,
+                                          plain_summary, reach, response_text, weeks, yesno)
 
 
 def facts(src: ArrangementSources) -> dict[str, object]:
@@ -38,15 +39,20 @@ def facts(src: ArrangementSources) -> dict[str, object]:
         "overseas_jurisdictions": ", ".join(arr.overseas.jurisdictions) if arr.overseas else "",
         "annual_cost": str(arr.annual_cost),
         "one_off_cost": str(arr.one_off_cost),
-        "rto": hours(bcp.rto_hours),
+        "annual_cost_described": money(arr.annual_cost),
+        "one_off_cost_described": money(arr.one_off_cost),
+        "contact": " ".join(filter(None, [person(src.institution.contact), reach(src.institution.contact)])),
+        "notice_days": (arr.dates.planned_go_live - arr.dates.hkma_notification).days,
+        "rto": duration(bcp.rto_hours),
         "rpo": minutes(bcp.rpo_minutes),
-        "mto": hours(bcp.mto_hours),
+        "mto": duration(bcp.mto_hours),
         "tolerance": hours(arr.critical_operation.tolerance_hours),
-        "rto_within_tolerance": ("within the tolerance" if within else "OUTSIDE the tolerance: see the open items"),
+        "rto_within_tolerance": ("within the tolerance" if within else
+                                 "BEYOND the tolerance, which must be resolved before the arrangement is approved"),
         "exit_target": exit_plan.target_state_label,
         "exit_alternatives": "; ".join(exit_plan.alternatives),
         "exit_duration": f"{exit_plan.duration_months:g} months",
-        "exit_cost": str(exit_plan.cost_estimate),
+        "exit_cost": exit_cost(exit_plan),
         "kpis": "; ".join(src.risk.monitoring.kpis),
         "independent_assessment_date": fmt_date(vendor.independent_it_assessment.date),
         "attestation_list": "; ".join(a.type for a in vendor.attestations),
@@ -93,10 +99,18 @@ def coverage_view(coverage: Coverage) -> dict[str, object]:
     }
 
 
+def document_date(spec: DocumentSpec, src: ArrangementSources, meta: BuildMeta):
+    """The date a document carries: what the regulator receives is dated as the letter (the notification
+    date); the board paper as issued (`board.paper_date`, else the build date)."""
+    if spec.audience == "regulator":
+        return src.arrangement.dates.hkma_notification
+    return src.board.paper_date or meta.build_date.date()
+
+
 def doc_view(spec: DocumentSpec, src: ArrangementSources, meta: BuildMeta) -> dict[str, object]:
     arr = src.arrangement
     return {"title": spec.title, "reference": f"{arr.reference}/{spec.label}", "version": arr.version,
-            "date": fmt_date(meta.build_date.date()), "classification": src.institution.classification,
+            "date": fmt_date(document_date(spec, src, meta)), "classification": src.institution.classification,
             "draft": not meta.final, "status": "Final" if meta.final else "Draft for review"}
 
 
@@ -148,11 +162,54 @@ def risk_context(src: ArrangementSources) -> dict[str, object]:
     return {"risk": src.risk, "risks": risks}
 
 
-CONTINUITY_NAMES = frozenset({"bcp", "exit_plan", "triggers"})
+CONTINUITY_NAMES = frozenset({"bcp", "exit_plan", "triggers", "continuity"})
+
+
+def exit_cost(exit_plan) -> str:
+    """The exit's cost as the documents state it: the planned exit's, and the stressed exit's if different."""
+    text = str(exit_plan.cost_estimate)
+    if exit_plan.cost_estimate.note:
+        text += f" ({exit_plan.cost_estimate.note})"
+    if exit_plan.stressed_cost_estimate:
+        stressed = exit_plan.stressed_cost_estimate
+        text += f"; stressed exit: {stressed}" + (f" ({stressed.note})" if stressed.note else "")
+    return text
+
+
+def test_misses(bcp) -> list[str]:
+    """Each contingency test whose achieved recovery time or data loss missed the RTO or RPO, in words."""
+    misses = []
+    for t in bcp.tests:
+        when = f" on {fmt_date(t.last_date)}" if t.last_date else ""
+        if t.achieved_recovery_minutes is not None and t.achieved_recovery_minutes > bcp.rto_hours * 60:
+            misses.append(f"{t.type}{when}: recovery took {duration(t.achieved_recovery_minutes / 60)}, "
+                          f"against a recovery time objective of {duration(bcp.rto_hours)}.")
+        if t.achieved_data_loss_minutes is not None and t.achieved_data_loss_minutes > bcp.rpo_minutes:
+            misses.append(f"{t.type}{when}: {minutes(t.achieved_data_loss_minutes)} of data were lost, against a "
+                          f"recovery point objective of {minutes(bcp.rpo_minutes)}.")
+    return misses
 
 
 def continuity_context(src: ArrangementSources) -> dict[str, object]:
-    """The contingency plan and the exit strategy with its triggers."""
+    """The contingency plan and the exit strategy with its triggers, steps and phases."""
+    bcp, exit_plan = src.contingency, src.exit
     triggers = [{"id": t.id, "trigger": t.trigger, "indicator": t.indicator,
-                 "type_label": "Stressed" if t.type == "stressed" else "Non-stressed"} for t in src.exit.triggers]
-    return {"bcp": src.contingency, "exit_plan": src.exit, "triggers": triggers}
+                 "type_label": "Stressed" if t.type == "stressed" else "Non-stressed"} for t in exit_plan.triggers]
+    continuity = {
+        "scenarios": [{"id": s.id, "title": s.title, "description": s.description, "response": s.response,
+                       "recovery": duration(s.recovery_hours)} for s in bcp.scenarios],
+        "phases": [{"name": p.name, "owner": p.owner, "target": p.target,
+                    "steps": "\n".join(f"{i}. {step}" for i, step in enumerate(p.steps, start=1))} for p in bcp.phases],
+        "exit_steps": [{"number": i, "step": s.step, "owner": s.owner, "weeks": weeks(s.weeks)}
+                       for i, s in enumerate(exit_plan.steps, start=1)],
+        "exit_weeks": f"{sum(s.weeks for s in exit_plan.steps):g}",
+        "test_misses": test_misses(bcp),
+    }
+    return {"bcp": bcp, "exit_plan": exit_plan, "triggers": triggers, "continuity": continuity}
+
+
+def contacts(src: ArrangementSources) -> list[dict[str, str]]:
+    """Who the HKMA deals with: the contact person and the signatory."""
+    inst = src.institution
+    return [{"role": role, "person": person(p), "phone": p.phone or "Not given", "email": p.email or "Not given"}
+            for role, p in (("Contact for the HKMA", inst.contact), ("Signatory", inst.signatory))]

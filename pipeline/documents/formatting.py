@@ -15,9 +15,41 @@ def hours(value: float) -> str:
     return f"{value} hour{'s' if value != 1 else ''}"
 
 
+def duration(hours_: float) -> str:
+    """A recovery or outage time as people write it: "15 minutes", "2 hours", "none" for zero."""
+    if hours_ == 0:
+        return "none: the service continues"
+    total = round(hours_ * 60)
+    whole, rest = divmod(total, 60)
+    if not whole:
+        return minutes(total)
+    return hours(whole) + (f" {minutes(rest)}" if rest else "")
+
+
+def weeks(value: float) -> str:
+    value = int(value) if float(value).is_integer() else value
+    return f"{value} week{'s' if value != 1 else ''}"
+
+
 def minutes(value: float) -> str:
     value = int(value) if float(value).is_integer() else value
     return f"{value} minute{'s' if value != 1 else ''}"
+
+
+def money(value) -> str:
+    """An amount with its note: "HKD 9,800,000 (estimate at list prices)"."""
+    return f"{value} ({value.note})" if value.note else str(value)
+
+
+def person(p) -> str:
+    """Name, title and department, as far as the sources give them."""
+    return ", ".join(part for part in (p.name, p.title, p.department) if part)
+
+
+def reach(p) -> str:
+    """How to reach a person: "on +852 ... or at x@y", "at x@y", "" (never "None")."""
+    ways = [f"on {p.phone}" if p.phone else "", f"at {p.email}" if p.email else ""]
+    return " or ".join(w for w in ways if w)
 
 
 def yesno(value: bool) -> str:

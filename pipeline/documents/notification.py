@@ -6,13 +6,14 @@ from __future__ import annotations
 from pipeline.documents import facts
 from pipeline.documents.spec import DocumentInputs, DocumentSpec
 
-NAMES = facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
+NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
+         | {"contacts"})
 
 
 def context(inputs: DocumentInputs) -> dict[str, object]:
     src = inputs.src
     return {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
-            **facts.risk_context(src), **facts.continuity_context(src)}
+            **facts.risk_context(src), **facts.continuity_context(src), "contacts": facts.contacts(src)}
 
 
 SPEC = DocumentSpec(

@@ -22,26 +22,53 @@ def document_props(plan: "ArrangementPlan", spec: DocumentSpec) -> CoreProps:
                      created=plan.meta.build_date)
 
 
+def _anchor(problem, src, spec: DocumentSpec) -> str:
+    """Text of the paragraph or table cell a finding concerns, as the document shows it."""
+    data = problem.data
+    if problem.code == "todo-marker":
+        return plain_summary(data["note"], 400)[:40]
+    if problem.code == "stale-attestation":
+        return src.vendor.attestations[data["index"]].type
+    if problem.code == "continuity-breach":
+        parts = data.get("field", "").split(".")
+        if len(parts) > 2 and parts[1] == "tests" and parts[2].isdigit():
+            return src.contingency.tests[int(parts[2])].type
+        if len(parts) > 2 and parts[1] == "scenarios" and parts[2].isdigit():
+            return src.contingency.scenarios[int(parts[2])].title
+        return "Recovery time objective"
+    if problem.code in ("stated-count", "stated-duration"):
+        return data["stated"]
+    return spec.title  # on the cover: the finding concerns the document as a whole
+
+
 def review_comments(plan: "ArrangementPlan", spec: DocumentSpec) -> list[ReviewComment]:
-    """Open items as Word comments for legal: TODO markers, partial/gap responses, missing responses,
-    stale evidence. A final build carries none (gather refuses TODOs and gaps in a final build)."""
+    """One Word comment per open item for legal: every warning of the build (TODO markers, stale evidence,
+    recovery targets missed, stated counts that disagree ...), partial and gap responses, missing
+    responses. Authored as the institution configures. A final build carries none: it refuses them."""
     if plan.meta.final:
         return []
+    src = plan.loaded.sources
+    author = src.institution.review_author
+    initials = "".join(w[0] for w in author.split() if w[:1].isupper())[:4] or "RP"
+
+    def comment(anchor: str, text: str) -> ReviewComment:
+        return ReviewComment(anchor=anchor, text=text, author=author, initials=initials)
+
     comments = []
     for p in plan.warnings:
         if p.code == "todo-marker":
-            note = p.data["note"]
-            comments.append(ReviewComment(anchor=plain_summary(note, 400)[:40], text=f"Open TODO in {p.file}:{p.line}: {note}"))
+            comments.append(comment(_anchor(p, src, spec), f"Open TODO in {p.file}:{p.line}: {p.data['note']}"))
         elif p.code == "stale-attestation":
-            att = plan.loaded.sources.vendor.attestations[p.data["index"]]
-            comments.append(ReviewComment(anchor=att.type, text=f"Stale evidence ({p.file}:{p.line}): {p.message}"))
+            comments.append(comment(_anchor(p, src, spec), f"Stale evidence ({p.file}:{p.line}): {p.message}"))
+        else:
+            comments.append(comment(_anchor(p, src, spec), f"To resolve ({p.file}:{p.line}): {p.message}"))
     for row in plan.coverage.open_items:
         action = row.response.action
-        comments.append(ReviewComment(anchor=plain_summary(action.description, 60)[:40],
-                                      text=f"{row.requirement.id} is {row.response.status}: {action.description} "
-                                           f"Owner {action.owner}, due {fmt_date(action.due)}."))
+        comments.append(comment(plain_summary(action.description, 60)[:40],
+                                f"{row.requirement.id} is {row.response.status}: {action.description} "
+                                f"Owner {action.owner}, due {fmt_date(action.due)}."))
     for req_id in plan.coverage.gaps:
         req = next(r.requirement for r in plan.coverage.rows if r.requirement.id == req_id)
-        comments.append(ReviewComment(anchor=req.citation, text=f"No response to {req_id} in the sources: "
-                                      "the final build will refuse this gap."))
+        comments.append(comment(req.citation, f"No response to {req_id} in the sources: the final build will refuse "
+                                "this gap."))
     return comments

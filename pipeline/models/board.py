@@ -27,6 +27,9 @@ class Governance(Strict):
 
 class BoardPaper(Strict):
     body: Text
+    paper_date: dt.date | None = None
+    """The date the paper is issued to the board (default: the build date). Sign-offs dated later are
+    shown as due, not as given."""
     agenda_item: Text
     paper_reference: Text
     sponsor: Person

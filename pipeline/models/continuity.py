@@ -39,6 +39,15 @@ class Test(Strict):
     joint_with_provider: bool = False
 
 
+class RecoveryTest(Test):
+    """A contingency-plan test: what it achieved, compared with the RTO and RPO by `regpack check`."""
+
+    achieved_recovery_minutes: float | None = Field(default=None, ge=0)
+    """How long recovery took in the test, in minutes (tests are timed in minutes; `rto_hours` x 60)."""
+    achieved_data_loss_minutes: float | None = Field(default=None, ge=0)
+    """How much data was lost in the test, in minutes of transactions (compared with `rpo_minutes`)."""
+
+
 class Approval(Strict):
     body: Text
     date: dt.date
@@ -63,7 +72,7 @@ class Contingency(Strict):
     phases: list[Phase] = Field(min_length=1)
     provider_plan: ProviderPlan
     communications: list[Text] = Field(min_length=1)
-    tests: list[Test] = Field(min_length=1)
+    tests: list[RecoveryTest] = Field(min_length=1)
     training: Text
     approval: Approval
 
@@ -89,6 +98,9 @@ class ExitStrategy(Strict):
     steps: list[ExitStep] = Field(min_length=1)
     duration_months: float = Field(gt=0)
     cost_estimate: Money
+    """Of the exit the plan expects (non-stressed, unless only a stressed exit is planned)."""
+    stressed_cost_estimate: Money | None = None
+    """Of a stressed exit, when it differs: the board sees both figures."""
     data_migration: Text
     data_deletion: Text
     contractual_support: Text

@@ -24,6 +24,8 @@ class Institution(Strict):
     """The contact person for the HKMA."""
     signatory: Person
     """Who signs the cover letter and the management declaration."""
+    review_author: Text = Field("regpack", json_schema_extra={"internal": "author of the review comments in drafts"})
+    """The name review comments in draft documents are authored under (e.g. the compliance team)."""
 
     @property
     def type_label(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import zipfile
 from datetime import datetime, timezone
@@ -65,51 +64,19 @@ def _paragraph_index(document) -> list[tuple[object, str]]:
 
 
 def _add_comment(document, comment: ReviewComment, when: datetime, paragraphs) -> bool:
+    """Anchor `comment` on the whole paragraph (or table cell paragraph) holding its anchor text."""
     if not comment.anchor:
         return False
     for p, text in paragraphs:
         if comment.anchor not in text:
-            continue  # cheap test first: most paragraphs do not hold the anchor
-        runs = p.xpath(_RUN_XPATH)
-        texts = [Run(r, None).text for r in runs]
-        start = "".join(texts).find(comment.anchor)
-        if start < 0:
             continue
-        end = start + len(comment.anchor)
-        covered, pos = [], 0
-        for r, text in zip(runs, texts):
-            lo, hi = pos, pos + len(text)
-            pos = hi
-            if hi <= start or lo >= end or not text:
-                continue
-            if lo < start < hi:
-                tail = _split(r, text, start - lo)  # keep the part from `start` on
-                if tail is not r:
-                    r, text, lo = tail, text[start - lo:], start
-            if lo < end < hi:
-                _split(r, text, end - lo)  # the part after `end` moves to a new run
-            covered.append(r)
-        runs = [Run(r, None) for r in (covered or runs)]
-        new = document.add_comment(runs, text=comment.text, author=comment.author,
-                                   initials=comment.initials)
+        runs = [Run(r, None) for r in p.xpath(_RUN_XPATH) if Run(r, None).text]
+        if not runs:
+            continue
+        new = document.add_comment(runs, text=comment.text, author=comment.author, initials=comment.initials)
         new._comment_elm.date = when
         return True
     return False
-
-
-def _split(r, text: str, at: int):
-    """Split a plain-text run at offset `at`; return the run holding text[at:] (or `r` itself when
-    the run holds anything but one w:t, which is then anchored whole)."""
-    content = [c for c in r if c.tag != qn("w:rPr")]
-    if len(content) != 1 or content[0].tag != qn("w:t") or not 0 < at < len(text):
-        return r
-    tail = copy.deepcopy(r)
-    r.addnext(tail)
-    for run, piece in ((r, text[:at]), (tail, text[at:])):
-        t = run.find(qn("w:t"))
-        t.text = piece
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    return tail
 
 
 def _set_core_properties(document, props: CoreProps) -> None:

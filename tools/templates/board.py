@@ -16,8 +16,8 @@ def build(path) -> None:
     h = doc.add_heading
     kv_table(doc, [("Meeting", "{{ board.body }}, {{ facts.board_date }}"),
                    ("Agenda item", "{{ board.agenda_item }}"), ("Paper reference", "{{ board.paper_reference }}"),
-                   ("Sponsor", "{{ board.sponsor.name }}, {{ board.sponsor.title }}"),
-                   ("Presenter", "{{ board.presenter.name }}, {{ board.presenter.title }}"),
+                   ("Sponsor", "{{ board_people.sponsor }}"),
+                   ("Presenter", "{{ board_people.presenter }}"),
                    ("Purpose", "{{ board.purpose }}")])
 
     h("Decision requested", 1)
@@ -33,7 +33,7 @@ def build(path) -> None:
     kv_table(doc, [("Provider", "{{ facts.vendor_name }}"), ("Service", "{{ arr.service }}"),
                    ("Criticality", "{{ facts.criticality }}"), ("Go-live", "{{ facts.go_live }}"),
                    ("Annual cost", "{{ facts.annual_cost }}"), ("RTO / RPO", "{{ facts.rto }} / {{ facts.rpo }}"),
-                   ("Exit", "{{ facts.exit_duration }}, {{ facts.exit_cost }}"),
+                   ("Exit", "{{ facts.exit_duration }}; {{ facts.exit_cost }}"),
                    ("Coverage", "{{ cov.summary }}")])
 
     h("Business case and options considered", 1)
@@ -112,15 +112,40 @@ def build(path) -> None:
     doc.add_paragraph(
         "The recovery time objective is {{ facts.rto }} and the recovery point objective {{ facts.rpo }}, "
         "against a tolerance for disruption of {{ facts.tolerance }} for {{ arr.critical_operation.name }}: "
-        "{{ facts.rto_within_tolerance }}.")
-    md(doc, "bcp.recovery_strategy")
+        "{{ facts.rto_within_tolerance }}. The plan was approved by the {{ bcp.approval.body }} on "
+        "{{ bcp.approval.date|d }}.")
+    h("Contingency plan", 2)
+    kv_table(doc, [("Recovery time objective", "{{ facts.rto }}"), ("Recovery point objective", "{{ facts.rpo }}"),
+                   ("Maximum tolerable outage", "{{ facts.mto }}"), ("Tolerance for disruption", "{{ facts.tolerance }}")])
+    loop_table(doc, ["Scenario", "Recovery"], ["{{ s.title }}", "{{ s.recovery }}"],
+               "s in continuity.scenarios", (12.6, 4.0))
+    loop_table(doc, ["Phase", "Owner", "Target"], ["{{ p.name }}", "{{ p.owner }}", "{{ p.target }}"],
+               "p in continuity.phases", (6.0, 5.0, 5.6))
+    loop_table(doc, ["Test", "Last performed", "Result"], ["{{ t.type }}", "{{ t.last_date|d }}", "{{ t.result }}"],
+               "t in bcp.tests", (6.0, 3.0, 7.6))
+    doc.add_paragraph("{%p if continuity.test_misses %}")
+    doc.add_paragraph("Tests that missed their targets, to be fixed and repeated before go-live:")
+    doc.add_paragraph("{%p for m in continuity.test_misses %}")
+    doc.add_paragraph("{{ m }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    h("Exit strategy", 2)
     doc.add_paragraph(
-        "Exit: the target state is {{ facts.exit_target }}, taking an estimated {{ facts.exit_duration }} "
-        "at an estimated cost of {{ facts.exit_cost }}. The plan distinguishes stressed from non-stressed exits:")
+        "The target state is {{ facts.exit_target }}, taking an estimated {{ facts.exit_duration }} in "
+        "{{ continuity.exit_steps|length }} steps. Estimated cost: {{ facts.exit_cost }}. The plan distinguishes "
+        "stressed from non-stressed exits:")
     loop_table(doc, ["Trigger", "Type", "Indicator"], ["{{ t.trigger }}", "{{ t.type_label }}", "{{ t.indicator }}"],
                "t in triggers", (6.6, 2.6, 7.4))
+    doc.add_paragraph("The exit succeeds when:")
+    doc.add_paragraph("{%p for c in exit_plan.success_criteria %}")
+    doc.add_paragraph("{{ c }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
 
     h("Monitoring and governance", 1)
+    doc.add_paragraph("The arrangement is governed by these policies of {{ inst.short_name }}:")
+    doc.add_paragraph("{%p for p in board.governance.policies %}")
+    doc.add_paragraph("{{ p }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
     kv_table(doc, [("Owner", "{{ risk.monitoring.owner }}"), ("Reporting", "{{ risk.monitoring.reporting }}"),
                    ("Internal audit", "{{ risk.monitoring.internal_audit_cycle }}"),
                    ("Annual IT control assessment", "{{ risk.monitoring.annual_it_control_assessment }}"),
@@ -135,9 +160,9 @@ def build(path) -> None:
     md(doc, "arr.hkma.status")
 
     h("Sign-offs", 1)
-    loop_table(doc, ["Function", "Name", "Date", "Opinion"],
-               ["{{ s.function }}", "{{ s.name }}, {{ s.title }}", "{{ s.date|d }}", "{{ s.opinion }}"],
-               "s in board.signoffs", (2.8, 4.2, 2.4, 7.2))
+    loop_table(doc, ["Function", "Name", "Sign-off", "Opinion"],
+               ["{{ s.function }}", "{{ s.name }}", "{{ s.status }}", "{{ s.opinion }}"],
+               "s in signoffs", (2.8, 4.2, 2.6, 7.0))
     page_break(doc)
     h("Appendix: risk register", 1)
     loop_table(doc, ["Id", "Risk", "Description", "Owner"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from continuity import contingency_plan, exit_strategy
 from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break, save
 
 
@@ -16,6 +17,8 @@ def build(path) -> None:
     h = doc.add_heading
 
     h("Letter to the Hong Kong Monetary Authority", 1)
+    doc.add_paragraph("{{ inst.name_en }}", style="Small")
+    doc.add_paragraph("{{ inst.registered_address }}", style="Small")
     doc.add_paragraph("{{ facts.notification_date }}")
     for line in ("Banking Supervision Department", "Hong Kong Monetary Authority",
                  "55th Floor, Two International Finance Centre", "8 Finance Street, Central, Hong Kong"):
@@ -27,7 +30,8 @@ def build(path) -> None:
         "In accordance with section 1.3.2 of the Supervisory Policy Manual module SA-2 \"Outsourcing\" and "
         "section 2.2.3(c) of module OR-1 \"Operational Risk Management\", {{ inst.name_en }} "
         "(\"{{ inst.short_name }}\") writes to inform the Hong Kong Monetary Authority of its intention "
-        "to outsource the following banking-related activity to {{ facts.vendor_name }}, and to set out "
+        "to outsource the following banking-related activity to {{ facts.vendor_name }} "
+        "(\"{{ vendor.short_name }}\"), and to set out "
         "how the matters in section 2 of SA-2 have been addressed before implementation.")
     md(doc, "arr.summary")
     kv_table(doc, [("Service outsourced", "{{ arr.service }}"),
@@ -40,7 +44,8 @@ def build(path) -> None:
                    ("Planned contract signing", "{{ facts.contract_signing }}"),
                    ("Planned implementation", "{{ facts.go_live }}")])
     doc.add_paragraph(
-        "{{ facts.lead_time_note }}")
+        "Implementation is planned for {{ facts.go_live }}, {{ facts.notice_days }} days after the date of this "
+        "letter, so that the HKMA can consider the arrangement before it is implemented.")
     doc.add_paragraph("{%p if facts.overseas %}")
     doc.add_paragraph(
         "As customer data will be backed up and may be processed in {{ facts.overseas_jurisdictions }}, "
@@ -62,9 +67,7 @@ def build(path) -> None:
                  "Independent assessment of the provider's IT control environment "
                  "({{ vendor.independent_it_assessment.by }}, {{ facts.independent_assessment_date }})"):
         doc.add_paragraph(item, style="List Bullet")
-    doc.add_paragraph(
-        "Please contact {{ inst.contact.name }}, {{ inst.contact.title }}, on {{ inst.contact.phone }} "
-        "or at {{ inst.contact.email }} for any further information.")
+    doc.add_paragraph("Please contact {{ facts.contact }} for any further information.")
     doc.add_paragraph("Yours faithfully,")
     doc.add_paragraph()
     doc.add_paragraph("{{ inst.signatory.name }}")
@@ -84,10 +87,15 @@ def build(path) -> None:
                     "(tolerance for disruption {{ facts.tolerance }})"),
                    ("Criticality", "{{ facts.criticality }}"),
                    ("Contract term", "{{ facts.contract_term }}"),
-                   ("Annual cost", "{{ facts.annual_cost }}"),
+                   ("Annual cost", "{{ facts.annual_cost_described }}"),
+                   ("One-off cost", "{{ facts.one_off_cost_described }}"),
                    ("Planned implementation", "{{ facts.go_live }}"),
                    ("Status of engagement with the HKMA", "{{ arr.hkma.status }}")])
     md(doc, "arr.description")
+    h("Contacts", 2)
+    loop_table(doc, ["Role", "Name, title and department", "Telephone", "E-mail"],
+               ["{{ c.role }}", "{{ c.person }}", "{{ c.phone }}", "{{ c.email }}"],
+               "c in contacts", (3.4, 7.0, 2.9, 3.3))
     h("Systems in scope", 2)
     loop_table(doc, ["System", "Description"], ["{{ s.name }}", "{{p s.description|markdown('Table Text') }}"],
                "s in arr.systems", (4.5, 12.1))
@@ -192,32 +200,10 @@ def build(path) -> None:
     md(doc, "risk.residual_conclusion")
 
     h("Contingency plan", 1)
-    kv_table(doc, [("Recovery time objective (RTO)", "{{ facts.rto }}"),
-                   ("Recovery point objective (RPO)", "{{ facts.rpo }}"),
-                   ("Maximum tolerable outage", "{{ facts.mto }}"),
-                   ("Tolerance for disruption", "{{ facts.tolerance }}"),
-                   ("Activation", "{{ bcp.activation }}"),
-                   ("Provider's plan reviewed", "{{ bcp.provider_plan.reviewed_on|d }} ({{ bcp.provider_plan.source }})")])
-    md(doc, "bcp.recovery_strategy")
-    h("Scenarios", 2)
-    loop_table(doc, ["Id", "Scenario", "Response", "Recovery"],
-               ["{{ s.id }}", "{{ s.title }}", "{{p s.response|markdown('Table Text') }}", "{{ s.recovery_hours|hours }}"],
-               "s in bcp.scenarios", (1.2, 4.2, 9.0, 2.2))
-    h("Testing", 2)
-    loop_table(doc, ["Test", "Frequency", "Last performed", "Result", "With provider"],
-               ["{{ t.type }}", "{{ t.frequency }}", "{{ t.last_date|d }}", "{{ t.result }}", "{{ t.joint_with_provider|yesno }}"],
-               "t in bcp.tests", (4.0, 2.8, 2.8, 4.8, 2.2))
+    contingency_plan(doc, 1)
 
     h("Exit strategy", 1)
-    kv_table(doc, [("Scope", "{{ exit_plan.scope }}"), ("Target state", "{{ facts.exit_target }}"),
-                   ("Alternatives", "{{ facts.exit_alternatives }}"),
-                   ("Estimated duration", "{{ facts.exit_duration }}"), ("Estimated cost", "{{ facts.exit_cost }}"),
-                   ("Contractual support", "{{ exit_plan.contractual_support }}")])
-    loop_table(doc, ["Id", "Trigger", "Type", "Indicator"],
-               ["{{ t.id }}", "{{ t.trigger }}", "{{ t.type_label }}", "{{ t.indicator }}"],
-               "t in triggers", (1.2, 6.0, 2.6, 6.8))
-    md(doc, "exit_plan.data_migration")
-    md(doc, "exit_plan.data_deletion")
+    exit_strategy(doc, 1)
 
     h("Monitoring and governance", 1)
     kv_table(doc, [("Relationship owner", "{{ risk.monitoring.owner }}"),

@@ -6,6 +6,7 @@ institution can drop in the HKMA's exact wording; this template only lays them o
 
 from __future__ import annotations
 
+from continuity import contingency_plan, exit_strategy
 from docxkit import cover, header_footer, kv_table, loop_table, new_document, save
 
 
@@ -35,6 +36,10 @@ def build(path) -> None:
                "q in part.questions", (1.2, 6.0, 9.4))
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
+    doc.add_heading("Annex 1: Contingency plan", 1)
+    contingency_plan(doc, 1)
+    doc.add_heading("Annex 2: Exit strategy", 1)
+    exit_strategy(doc, 1)
     doc.add_heading("Signature", 1)
     doc.add_paragraph(
         "Signed for and on behalf of {{ inst.name_en }} ({{ inst.name_zh }}) by a member of senior management.")

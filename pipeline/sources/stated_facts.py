@@ -1,0 +1,52 @@
+"""Facts that prose in the sources states and the build computes: they must agree.
+
+A count of requirements written into an executive summary goes stale the day a requirement is added;
+an exit "of nine to twelve months" contradicts a plan of ten. Such statements are found in the source
+text and compared with the computed fact; a difference is a warning with the file and line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.errors import Problem, relpath
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUM = r"(\d+|" + "|".join(_NUMBER_WORDS) + r")"
+REQUIREMENTS = re.compile(_NUM + r"\s+(?:applicable\s+|regulatory\s+|relevant\s+)*requirements\b", re.IGNORECASE)
+MONTHS = re.compile(_NUM + r"(?:\s+(?:to|-|–)\s+" + _NUM + r")?\s+months?\b", re.IGNORECASE)
+
+
+def _value(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+
+
+def stated_fact_problems(files: list[Path], root: Path, applicable: int, exit_months: float) -> list[Problem]:
+    """Warnings for requirement counts other than `applicable`, and exit durations other than
+    `exit_months`, stated in the prose of `files` (YAML and Markdown sources)."""
+    problems = []
+    for path in files:
+        if path.suffix not in (".yaml", ".yml", ".md"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if path.suffix != ".md" and line.lstrip().startswith("#"):
+                continue
+            for m in REQUIREMENTS.finditer(line):
+                if _value(m.group(1)) != applicable:
+                    problems.append(Problem(
+                        relpath(path, root), number, "", f"the text states {m.group(0)!r} but {applicable} "
+                        "requirements apply to this arrangement (`regpack coverage`): correct the number or say "
+                        "'every applicable requirement'", "warning", "stated-count",
+                        {"stated": m.group(0), "computed": applicable}))
+            if "exit" not in line.lower():
+                continue
+            for m in MONTHS.finditer(line):
+                low, high = _value(m.group(1)), _value(m.group(2)) if m.group(2) else None
+                if (low, high) != (exit_months, None):
+                    problems.append(Problem(
+                        relpath(path, root), number, "", f"the text states an exit of {m.group(0)!r} but the exit "
+                        f"strategy plans {exit_months:g} months (exit.duration_months): make them agree",
+                        "warning", "stated-duration", {"stated": m.group(0), "computed": exit_months}))
+    return problems
