@@ -326,7 +326,7 @@ def test_form_structure(form, catalog):
     assert len({q.id for q in form.questions}) == len(form.questions)
     assert {q.answer for q in form.questions} <= FORM_ANSWER_KEYS
     assert all(ref in catalog.ids for q in form.questions for ref in q.requirements)
-    assert len(FORM_ANSWER_KEYS) == 43 and "vendor.independent_assessment" in FORM_ANSWER_KEYS
+    assert len(FORM_ANSWER_KEYS) == 46 and "vendor.independent_assessment" in FORM_ANSWER_KEYS
     assert len(form.sha256) == 64
 
 
@@ -379,3 +379,17 @@ def test_duplicate_key_in_a_catalog_file_is_an_error(tmp_path):
     assert "duplicate key 'citation'" in problem.message
     lines = (directory / "or1.yaml").read_text(encoding="utf-8").splitlines()
     assert lines[problem.line - 1].strip() == 'citation: "OR-1 §9"'
+
+
+def test_form_reusing_an_answer_is_rejected_unless_it_says_so(tmp_path, catalog):
+    path = tmp_path / FORM_FILE
+    shutil.copy(CATALOG_DIR / FORM_FILE, path)
+    edit(path, "answer: overseas.authority_access", "answer: risk.country_risk")
+    with pytest.raises(SourceErrors) as excinfo:
+        load_form(path, catalog)
+    (problem,) = excinfo.value.problems
+    assert "question D6 has the same answer as D5 (risk.country_risk)" in problem.message
+    assert "same_answer_as: D5" in problem.message
+    edit(path, "answer: risk.country_risk\n        requirements: [SA2-2.9.1b",
+         "answer: risk.country_risk\n        same_answer_as: D5\n        requirements: [SA2-2.9.1b")
+    assert load_form(path, catalog).questions

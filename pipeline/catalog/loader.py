@@ -120,6 +120,7 @@ def load_form(path: Path | None = None, catalog: Catalog | None = None) -> RiskA
     if form is None:
         raise SourceErrors(problems)
     seen: set[tuple[str, str]] = set()
+    answered: dict[str, str] = {}  # answer key -> the question that uses it first
     for i, part in enumerate(form.parts):
         if ("part", part.id) in seen:
             f.add(("parts", i, "id"), f"duplicate part id {part.id}")
@@ -130,6 +131,11 @@ def load_form(path: Path | None = None, catalog: Catalog | None = None) -> RiskA
             if ("question", q.id) in seen:
                 f.add(("parts", i, "questions", j, "id"), f"duplicate question id {q.id}")
             seen.add(("question", q.id))
+            first = answered.setdefault(q.answer, q.id)
+            if first != q.id and q.same_answer_as != first:
+                f.add(("parts", i, "questions", j, "answer"),
+                      f"question {q.id} has the same answer as {first} ({q.answer}): give it its own answer key, or "
+                      f"say `same_answer_as: {first}` if both questions really have one answer")
             for k, ref in enumerate(q.requirements):
                 if ref not in catalog.ids:
                     f.add(("parts", i, "questions", j, "requirements", k),

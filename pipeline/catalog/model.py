@@ -18,10 +18,11 @@ FORM_ANSWER_KEYS = frozenset(f"{group}.{name}" for group, names in {  # what a f
     "arrangement": "title service business_area banking_related service_model deployment_model systems "
                    "criticality customer_data data_categories data_volume contract_dates go_live annual_cost",
     "vendor": "legal_name parent incorporation regulated_status intra_group subcontractors attestations "
-              "independent_assessment",
+              "independent_assessment staff_access",
+    "overseas": "authority_access",
     "data": "storage_locations processing_locations backup_locations admin_access_locations",
     "risk": "criticality reasons inherent concentration country_risk residual approved_by",
-    "declaration": "signatory board_approval statement"}.items() for name in names.split())
+    "declaration": "signatory board_approval statement undertaking"}.items() for name in names.split())
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -90,6 +91,8 @@ class FormQuestion(BaseModel):
     text: str = Field(min_length=1)
     answer: str
     requirements: tuple[str, ...] = ()
+    same_answer_as: str | None = None
+    """Another question's id whose answer this one repeats on purpose (otherwise answers must differ)."""
 
     @field_validator("answer")
     @classmethod

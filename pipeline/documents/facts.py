@@ -14,6 +14,10 @@ from pipeline.documents.formatting import (duration, fmt_date, hours, minutes, m
                                           plain_summary, reach, response_text, weeks, yesno)
 
 
+def _and(words: list[str]) -> str:
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+
+
 def facts(src: ArrangementSources) -> dict[str, object]:
     arr, vendor, bcp, exit_plan = src.arrangement, src.vendor, src.contingency, src.exit
     locs = arr.data.locations
@@ -37,6 +41,9 @@ def facts(src: ArrangementSources) -> dict[str, object]:
         "data_categories": "; ".join(arr.data.categories),
         "overseas": arr.is_overseas,
         "overseas_jurisdictions": ", ".join(arr.overseas.jurisdictions) if arr.overseas else "",
+        "overseas_uses": _and([verb for verb, where in (("stored", locs.storage), ("processed", locs.processing),
+                                                         ("backed up", locs.backup), ("administered", locs.admin_access))
+                               if any(loc.overseas for loc in where)]),
         "annual_cost": str(arr.annual_cost),
         "one_off_cost": str(arr.one_off_cost),
         "annual_cost_described": money(arr.annual_cost),

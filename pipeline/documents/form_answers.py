@@ -68,7 +68,14 @@ def _answers(src: ArrangementSources, facts: dict) -> dict[str, Callable[[], str
         "vendor.attestations": lambda: "\n".join(f"- {a.type} ({a.issuer}), period ending {a.period_end:%d %b %Y}"
                                                  for a in vendor.attestations),
         "vendor.independent_assessment": lambda: f"{ia.by}, {facts['independent_assessment_date']}: {ia.result}",
-        "risk.criticality": lambda: f"{facts['criticality']}. {arr.criticality.rationale}",
+        "vendor.staff_access": lambda: (
+            "\n".join(f"- {loc}" for loc in vendor.staff_access.locations) + f"\n\n{vendor.staff_access.controls}"
+            if vendor.staff_access else "The provider has not stated where its staff may access the service from."),
+        "overseas.authority_access": lambda: _authority_access(arr),
+        "declaration.undertaking": lambda: _undertaking(arr),
+        "risk.criticality": lambda: (f"{facts['criticality']}, in the risk assessment of "
+                                     f"{risk.assessment_date:%d %B %Y} approved by {risk.approved_by}; the reasons are "
+                                     "given in answer B7."),
         "risk.reasons": lambda: "\n".join(f"- {r}" for r in arr.reasons),
         "risk.inherent": lambda: "\n".join(f"- {', '.join(v)}" for v in by_category.values()),
         "risk.concentration": lambda: risks_text(concentration) + f"\n\nSubstitutability: "
@@ -84,6 +91,22 @@ def _answers(src: ArrangementSources, facts: dict) -> dict[str, Callable[[], str
             "controls set out in this form, that it complies in general with TM-G-1 and the HKMA's other "
             "guidance, and that it will inform the HKMA of any material change to the arrangement."),
     }
+
+
+def _authority_access(arr) -> str:
+    if not arr.overseas:
+        return "Not applicable: no data is stored, processed or backed up outside Hong Kong."
+    opinion = arr.overseas.legal_opinion
+    said = opinion.on_authority_access or opinion.conclusion
+    return f"{arr.overseas.overseas_authority_access}\n\nLegal opinion ({opinion.firm}, {opinion.date:%d %B %Y}): {said}"
+
+
+def _undertaking(arr) -> str:
+    text = "The institution undertakes to inform the HKMA of any material change to the arrangement."
+    if arr.overseas:
+        text += " " + (arr.overseas.access_request_undertaking or "It will also inform the HKMA of any request by an "
+                       "overseas authority for access to customer data.")
+    return text
 
 
 def form_parts(form: RiskAssessmentForm, src: ArrangementSources, coverage: Coverage, ctx: dict) -> dict:

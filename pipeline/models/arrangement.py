@@ -74,6 +74,8 @@ class LegalOpinion(Strict):
     firm: Text
     date: dt.date
     conclusion: Text
+    on_authority_access: Text | None = None
+    """What the opinion says about access to the data by the overseas authorities (SA-2 2.9.1(b))."""
 
 
 class AccessConfirmation(Strict):
@@ -93,6 +95,8 @@ class Overseas(Strict):
     hkma_access_confirmation: AccessConfirmation
     pdpo_s33_assessment: Text
     backup_jurisdiction: Text
+    access_request_undertaking: Text | None = None
+    """The institution's undertaking to tell the HKMA of any request by an overseas authority for the data."""
 
 
 class CustomerNotification(Strict):

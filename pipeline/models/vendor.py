@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from pipeline.models.common import Evidence, Rating, Strict, Text
+from pipeline.models.common import Evidence, Location, Rating, Strict, Text
 
 
 class Finding(Strict):
@@ -49,6 +49,15 @@ class Attestation(Strict):
     period_end: dt.date
     """End of the audit or report period (for a certificate: the latest surveillance audit),
     used for the 12-month freshness check; validity beyond that belongs in `scope`."""
+
+    @field_validator("period_end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("period_start")
+        if start is not None and end < start:
+            raise ValueError(f"the period ends ({end}) before it starts (period_start {start}): "
+                             "swap the dates or correct one")
+        return end
 
 
 class IndependentAssessment(Strict):
@@ -105,6 +114,13 @@ class Contract(Strict):
     review_cycle: Text
 
 
+class StaffAccess(Strict):
+    """Where the provider's own staff may reach the service from (support, administration), and the controls."""
+
+    locations: list[Location] = Field(min_length=1)
+    controls: Text
+
+
 class Vendor(Strict):
     legal_name: Text
     short_name: Text
@@ -116,5 +132,6 @@ class Vendor(Strict):
     attestations: list[Attestation] = Field(min_length=1)
     independent_it_assessment: IndependentAssessment
     subcontractors: list[Subcontractor] = Field(default_factory=list)
+    staff_access: StaffAccess | None = None
     substitutability: Substitutability
     contract: Contract

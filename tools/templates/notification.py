@@ -48,7 +48,7 @@ def build(path) -> None:
         "letter, so that the HKMA can consider the arrangement before it is implemented.")
     doc.add_paragraph("{%p if facts.overseas %}")
     doc.add_paragraph(
-        "As customer data will be backed up and may be processed in {{ facts.overseas_jurisdictions }}, "
+        "As customer data will be {{ facts.overseas_uses }} in {{ facts.overseas_jurisdictions }}, "
         "the additional matters for overseas outsourcing in section 2.9 of SA-2 are addressed in "
         "section 5 of this package. We understand that the HKMA may contact the relevant home or host "
         "supervisory authority directly.")
