@@ -38,10 +38,20 @@ class Problem:
 
 
 CODES = {
-    "todo-marker": "a TODO marker in a source file (data: note)",
+    "todo-marker": "a TODO, todo:, TBD or TBC marker in a source file (data: note, marker)",
     "stale-attestation": "an attestation whose period ended over 12 months before the notification (data: index)",
     "edited-draft": "a Word draft in build/ changed since regpack wrote it (data: path)",
     "missing-response": "an applicable requirement without a response in a final build (data: requirement)",
+    "continuity-breach": "an RTO/MTO beyond the tolerance or the MTO, a scenario beyond the tolerance, or a test that "
+                         "missed the RTO or RPO (data: field, value, limit_field, limit, unit)",
+    "past-due-action": "an open item's action due before the HKMA notification date (data: requirement, due)",
+    "na-without-reason": "not_applicable on an applicable requirement without a reason (data: requirement)",
+    "bidi-character": "a bidirectional control character in a source text (data: character)",
+    "unrenderable-character": "a character no installed font has (data: character)",
+    "markdown-image": "a Markdown image: only its alt text reaches the documents (data: src, alt)",
+    "relative-link": "a Markdown link other than http(s)/mailto: only its text is kept (data: href, text)",
+    "markdown-too-deep": "Markdown lists or quotes nested deeper than the documents can show (data: depth)",
+    "word-too-long": "a word too long for LibreOffice to lay out (no data)",
 }
 """The problem codes that something acts on; other problems have no code and are only reported."""
 

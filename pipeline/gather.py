@@ -20,6 +20,19 @@ from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.sources.loader import load_sources
 
+FINAL_REFUSES = {
+    "todo-marker": "a final build allows no {marker} markers",
+    "continuity-breach": "a final build allows no breach of the recovery targets or the tolerance",
+    "past-due-action": "a final build allows no past-due actions",
+    "na-without-reason": "a final build needs the reason why a requirement does not apply",
+}
+"""Warnings a draft build comments on and a final build refuses, by code."""
+
+
+def final_refusal(problem: Problem) -> str:
+    return FINAL_REFUSES[problem.code].format(marker=problem.data.get("marker", "TODO"))
+
+
 def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
     problems, shas = [], {}
     for name in TEMPLATE_NAMES:
@@ -60,8 +73,8 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         issues = check_arrangement(item, catalog, project.sources) + todo_markers(list(src.files))
         coverage = compute_coverage(src, catalog)
         if options.final:  # what a draft comments on, a final build refuses
-            issues = [replace(p, message=p.message + " (a final build allows no TODO markers)", severity="error")
-                      if p.code == "todo-marker" else p for p in issues]
+            issues = [replace(p, message=f"{p.message} ({final_refusal(p)})", severity="error")
+                      if p.code in FINAL_REFUSES else p for p in issues]
             controls = item.files["controls"]
             line = controls.doc.line_of(("responses",)) if controls.doc else 0
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "

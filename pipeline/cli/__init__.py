@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     cov.add_argument("--json", action="store_true", help="one JSON object on stdout")
     s = sub.add_parser("schema", help="write a JSON Schema per kind of source into DIR")
     s.add_argument("dir", type=Path)
+    for name, text in (("scaffold", "write a new arrangement's source files, every value a TODO (never overwrites)"),
+                       ("init", "start a project: templates, institution.yaml and one arrangement (never overwrites)")):
+        sp = sub.add_parser(name, help=text)
+        sp.add_argument("--arrangement", required=True, help="the new arrangement's id (its folder under sources/)")
     for name, text in (("seal", "archive a successful build as a read-only version"),):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("--arrangement", required=True)
@@ -193,6 +197,15 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_scaffold(args) -> int:
+    from pipeline.sources.scaffold import scaffold
+    report = scaffold(_project(args).root, args.arrangement, templates=args.command == "init")
+    for line in report.lines:
+        out.print(line, markup=False)
+    out.print("next: replace the TODOs (`regpack check` lists them), then `regpack build`", markup=False)
+    return 0
+
+
 def cmd_seal(args) -> int:
     from pipeline.release.archive import seal
     sealed = seal(_project(args), args.arrangement, args.version)
@@ -217,4 +230,5 @@ def cmd_diff(args) -> int:
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "coverage": cmd_coverage, "schema": cmd_schema,
+            "scaffold": cmd_scaffold, "init": cmd_scaffold,
             "seal": cmd_seal, "verify": cmd_verify, "diff": cmd_diff}

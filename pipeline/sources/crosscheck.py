@@ -16,11 +16,15 @@ from pipeline.catalog.model import Catalog
 from pipeline.errors import Problem, relpath
 from pipeline.models import SOURCE_KINDS
 from pipeline.models.common import evidence_files
+from pipeline.sources.continuity_checks import check_continuity
+from pipeline.sources.final_checks import check_open_items
 from pipeline.sources.loader import LoadedArrangement
 from pipeline.sources.messages import field_path
+from pipeline.sources.text_checks import check_texts
 
 STALE_AFTER_DAYS = 365
-TODO = re.compile(r"\bTODO\b[:\s]*(.*)")
+TODO = re.compile(r"\b(?P<marker>TODO\b|(?i:todo)(?=:)|(?i:tb[dc])\b)[:\s]*(?P<note>.*)")
+"""Placeholders a final pack may not carry: `TODO`, `todo:` in any case, `TBD` and `TBC` as words."""
 
 
 class _Checker:
@@ -105,11 +109,15 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
                                             f"({relpath(root)}/); move it inside")
             elif not target.is_file():
                 c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} not found (looked for {relpath(target)})")
+
+    check_continuity(src, c.add)  # RTO/MTO within the tolerance, test results against the targets
+    check_open_items(src, catalog, c.add)  # past-due actions, not_applicable without a reason
+    c.problems += check_texts(loaded)  # characters the PDF would not show as written, Markdown limits
     return c.problems
 
 
 def todo_markers(files: list[Path]) -> list[Problem]:
-    """Every `TODO` in a source file (YAML or Markdown), as a warning with its line."""
+    """Every `TODO`, `todo:`, `TBD` or `TBC` in a source file (YAML or Markdown), as a warning with its line."""
     problems = []
     for path in files:
         if path.suffix not in (".yaml", ".yml", ".md"):
@@ -119,7 +127,11 @@ def todo_markers(files: list[Path]) -> list[Problem]:
                 continue
             match = TODO.search(line)
             if match:
-                note = match.group(1).strip() or "(no text)"
-                problems.append(Problem(relpath(path), number, "", f"TODO marker: {note}", "warning",
-                                        "todo-marker", {"note": note}))
+                marker = match["marker"].upper()
+                note = match["note"].strip() if marker == "TODO" else line.strip()  # TBD, TBC: the whole line
+                if path.suffix != ".md" and marker == "TODO":  # the end of a quoted YAML value is not the note's
+                    note = note.rstrip("\"'").rstrip()
+                note = note or "(no text)"
+                problems.append(Problem(relpath(path), number, "", f"{marker} marker: {note}", "warning",
+                                        "todo-marker", {"note": note, "marker": marker}))
     return problems

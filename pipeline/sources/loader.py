@@ -90,6 +90,11 @@ def read_source(path: Path, kind: str, model: type[BaseModel], root: Path,
         problems.append(Problem(display, 0, "", f"file not found: every arrangement needs a {path.name}{hint}"
                                 if kind != "institution" else f"file not found: the project needs a {path.name}{hint}"))
         return SourceFile(path, display, None, None, [])
+    if not (target := path.resolve()).is_relative_to(root.resolve()):  # as for Markdown includes
+        display = str(Path(relpath(path.parent)) / path.name)  # the link itself, not where it points
+        problems.append(Problem(display, 0, "", f"is a link to {target}, outside the sources folder "
+                                f"({relpath(root)}/): copy the file into the sources folder instead"))
+        return SourceFile(path, display, None, None, [])
     try:
         doc = load_yaml(path)
     except YamlProblem as exc:
