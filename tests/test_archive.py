@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.release import packread
 from pipeline.release.archive import seal, verify, write_zip
 from pipeline.errors import ArchiveError
 from pipeline.project import Project
@@ -39,11 +41,56 @@ def project(built_project, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sealed(project) -> Path:
+def sealing(project) -> subprocess.CompletedProcess:
     result = regpack(project, "seal", "--arrangement", ARR, "--version", "v1")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "sealed" in result.stdout
+    return result
+
+
+@pytest.fixture(scope="module")
+def sealed(project, sealing) -> Path:
+    assert "sealed" in sealing.stdout
     return project / "archive" / ARR / "v1"
+
+
+def test_seal_prints_the_fingerprint_of_seal_json(sealing, sealed):
+    fingerprint = hashlib.sha256((sealed / "seal.json").read_bytes()).hexdigest()
+    lines = sealing.stdout.splitlines()
+    assert lines[1] == f"fingerprint (record it outside the pack): {fingerprint}"
+    assert lines[2].endswith(f"`regpack verify {sealed.parent / 'v1.zip'} --fingerprint {fingerprint}`")
+
+
+def _rewrite_consistently(folder: Path, rel: str) -> None:
+    """The attack: change a sealed file, then recompute its sha256 in seal.json."""
+    target = folder / rel
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    record = json.loads((folder / "seal.json").read_text())
+    for entry in record["files"]:
+        if entry["path"] == rel:
+            entry["sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (folder / "seal.json").write_text(json.dumps(record, indent=2) + "\n")
+
+
+def test_fingerprint_catches_a_pack_rewritten_consistently(project, sealed, tmp_path):
+    fingerprint = hashlib.sha256((sealed / "seal.json").read_bytes()).hexdigest()
+    assert verify(sealed, fingerprint).lines()[-1].endswith(", fingerprint matches")
+    assert verify(sealed.parent / "v1.zip", fingerprint).ok
+    forged = writable_copy(sealed, tmp_path / "v1")
+    _rewrite_consistently(forged, "pdf/board-paper.pdf")
+    assert verify(forged).ok                 # hashes alone cannot tell: what the fingerprint is for
+    forged_sha = hashlib.sha256((forged / "seal.json").read_bytes()).hexdigest()
+    expected = [f"FAILED: seal.json in {forged} does not match the recorded fingerprint: the pack was changed "
+                f"after it was sealed (its sha256 is {forged_sha}, not {fingerprint})"]
+    assert verify(forged, fingerprint).lines() == expected
+    cli = regpack(project, "verify", str(forged), "--fingerprint", fingerprint.upper())
+    assert cli.returncode == 1 and cli.stdout.splitlines() == expected
+    write_zip(forged, tmp_path / "v1.zip", f"{ARR}-v1")
+    zipped = verify(tmp_path / "v1.zip", fingerprint)
+    assert not zipped.ok and zipped.lines()[0].startswith(f"FAILED: seal.json in {tmp_path / 'v1.zip'} does not ")
+    bad = regpack(project, "verify", str(sealed), "--fingerprint", "12ab")
+    assert bad.returncode == 2 and "expected 64 hexadecimal digits" in bad.stderr
 
 
 def test_seal_holds_outputs_inputs_and_seal_record(project, sealed):
@@ -175,3 +222,98 @@ def test_archive_location_from_environment_and_make_clean_keeps_it(built_project
     subprocess.run(["make", "-C", str(proj), "clean"], check=True, capture_output=True)
     assert not (proj / "build").exists()
     assert verify(proj / "archive" / ARR / "v1").ok
+
+
+def _zip(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    return path
+
+
+def _pack(path: Path, members: dict[str, bytes]) -> Path:
+    """A well-formed sealed pack zip holding `members` (under pack/), with their seal.json."""
+    record = {"files": [{"path": n, "sha256": hashlib.sha256(d).hexdigest()} for n, d in members.items()]}
+    return _zip(path, [(f"pack/{n}", d) for n, d in members.items()]
+                + [("pack/seal.json", json.dumps(record).encode())])
+
+
+def _refused(path: Path) -> str:
+    result = verify(path)
+    assert not result.ok and result.refused and len(result.lines()) == 1
+    return result.lines()[0]
+
+
+def test_verify_refuses_a_zip_bomb(project, tmp_path):
+    bomb = _pack(tmp_path / "bomb.zip", {"pdf/a.pdf": bytes(8 << 20)})        # 8 MB of zeros in ~8 KB
+    assert bomb.stat().st_size < 100_000
+    packed = zipfile.ZipFile(bomb).getinfo("pack/pdf/a.pdf").compress_size
+    assert _refused(bomb) == (f"FAILED: {bomb}: member 'pack/pdf/a.pdf' declares 8,388,608 bytes from {packed:,} "
+                              "(limits: 1,073,741,824 a member, 4,294,967,296 in all, ratio 100): refused as a "
+                              "possible zip bomb")
+    cli = regpack(project, "verify", str(bomb))
+    assert cli.returncode == 1 and len(cli.stdout.splitlines()) == 1 and "possible zip bomb" in cli.stdout
+
+
+def test_verify_refuses_members_over_the_limits(tmp_path, monkeypatch):
+    monkeypatch.setattr(packread, "MAX_MEMBER_BYTES", 1000)
+    noise = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(64))   # 2 KB that hardly compresses
+    big = _pack(tmp_path / "big.zip", {"word/a.docx": noise})
+    assert "member 'pack/word/a.docx' declares 2,048 bytes" in _refused(big)
+    monkeypatch.setattr(packread, "MAX_MEMBERS", 3)
+    many = _pack(tmp_path / "many.zip", {f"f{i}.txt": b"x" for i in range(4)})
+    assert _refused(many) == f"FAILED: {many} has 5 members, more than 3: refused (not a sealed pack)"
+
+
+def test_verify_refuses_a_member_larger_than_it_declares(tmp_path):
+    path = _pack(tmp_path / "liar.zip", {"notes.txt": b"a" * 50_000})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")                     # the first central directory entry: notes.txt
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")   # its uncompressed size, as declared
+    path.write_bytes(bytes(data))
+    line = _refused(path)
+    assert line.startswith(f"FAILED: {path}: member 'pack/notes.txt' ") and "cannot be read" in line
+
+
+def _link(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+@pytest.mark.parametrize("name, why", [
+    ("/etc/cron.d/x", "an absolute path"), ("pack/../../x", "a '..' component"), ("pack\\x", "a backslash"),
+    ("C:/x", "an absolute path"), (_link("pack/link"), "a symbolic link"),
+    ("pack/seal.json", "a name that appears twice"),
+])
+def test_verify_refuses_unsafe_member_names(project, tmp_path, name, why):
+    path = tmp_path / "unsafe.zip"
+    with pytest.warns(UserWarning) if why.endswith("twice") else contextlib.nullcontext():
+        _zip(path, [("pack/seal.json", b'{"files": []}'), (name, b"x")])
+    shown = name.filename if isinstance(name, zipfile.ZipInfo) else name
+    assert _refused(path) == f"FAILED: {path}: member {shown!r} has {why}: refused"
+    cli = regpack(project, "verify", str(path))
+    assert cli.returncode == 1 and cli.stdout.strip() == f"FAILED: {path}: member {shown!r} has {why}: refused"
+
+
+def test_a_folder_with_a_symlink_is_refused(sealed, tmp_path):
+    copy = writable_copy(sealed, tmp_path / "v1")
+    (copy / "pdf" / "board-paper.pdf").unlink()
+    (copy / "pdf" / "board-paper.pdf").symlink_to(sealed / "pdf" / "board-paper.pdf")
+    assert _refused(copy) == f"FAILED: {copy}: pdf/board-paper.pdf is a symbolic link: refused"
+
+
+def test_verify_streams_zip_members_in_chunks(sealed, monkeypatch):
+    sizes = []
+    read = zipfile.ZipExtFile.read
+
+    def spy(self, n=-1):
+        sizes.append(n)
+        return read(self, n)
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", spy)
+    monkeypatch.setattr(packread, "CHUNK", 64 * 1024)
+    zip_path = sealed.parent / "v1.zip"
+    assert verify(zip_path).ok
+    largest = max(i.file_size for i in zipfile.ZipFile(zip_path).infolist())
+    assert largest > 64 * 1024 and set(sizes) == {64 * 1024}    # never a whole member at once
+    assert len(sizes) > len(zipfile.ZipFile(zip_path).infolist()) + largest // (64 * 1024)

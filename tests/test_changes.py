@@ -1,5 +1,6 @@
 """`regpack diff`: a sealed version against a rebuild with a longer RTO: source fields, requirement
-responses, Markdown lines, the Word change summary and LibreOffice redlines with tracked changes."""
+responses, Markdown lines, the Word change summary and Word redlines with tracked changes; and a rebuild
+with one control response reworded, whose redline must mark only that."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from lxml import etree
 
 from pipeline.release.archive import seal
-from pipeline.release.diff import diff
+from pipeline.release.diff import ChangeReport, diff
 from docxread import docx_text
 from pipeline.errors import ArchiveError
 from pipeline.project import Project
@@ -114,8 +115,7 @@ def _paragraph_versions(docx_path: Path) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("slug", ["board-paper", "notification-package"])
 def test_redlines_carry_tracked_changes(changes_dir, report, slug):
-    if any(n.startswith("redlines not written") for n in report.notes):
-        pytest.fail("; ".join(report.notes))
+    assert not [n for n in report.notes if n.startswith("redline")], report.notes
     redline = changes_dir / f"{slug}-redline.docx"
     assert redline in report.written
     xml = zipfile.ZipFile(redline).read("word/document.xml").decode("utf-8")
@@ -147,19 +147,93 @@ def test_diff_of_a_version_with_itself_and_refusals(project, tmp_path):
         diff(Project.at(project), v1, project / "sources", tmp_path / "x")
 
 
-def test_summary_still_written_without_libreoffice(project, tmp_path, monkeypatch):
-    monkeypatch.setenv("REGPACK_UNO_PYTHON", str(tmp_path / "no-such-python"))
-    result = diff(Project.at(project), project / "archive" / ARR / "v1", project / "build" / ARR, tmp_path / "out")
-    assert [p.name for p in result.written] == ["change-summary.docx"]
-    notes = [n for n in result.notes if n.startswith("redlines not written: ")]
-    assert len(notes) == 1 and "python3-uno" in notes[0]
+def test_diff_out_writes_only_its_own_files(one_response, tmp_path):
+    proj, _ = one_response
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "my-notes-redline.docx").write_bytes(b"legal's own notes")
+    (out / "board-paper-redline.docx").write_bytes(b"from an earlier diff")      # the board paper is unchanged
+    (out / "notification-package-redline.docx").write_bytes(b"old redline")
+    (out / "notes.txt").write_text("keep me")
+    result = diff(Project.at(proj), proj / "archive" / ARR / "v1", proj / "build" / ARR, out)
+    assert (out / "my-notes-redline.docx").read_bytes() == b"legal's own notes"
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert (out / "board-paper-redline.docx").read_bytes() == b"from an earlier diff"
+    assert f"note: {out / 'board-paper-redline.docx'} is from an earlier diff (board-paper has not changed " \
+           "here); left as it is" in result.lines()
+    assert zipfile.is_zipfile(out / "notification-package-redline.docx")     # its own name: replaced
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        {p.name for p in result.written} | {"my-notes-redline.docx", "notes.txt", "board-paper-redline.docx"})
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
-def test_build_inputs_edited_since_the_build_are_flagged(project, tmp_path, monkeypatch):
+def test_build_inputs_edited_since_the_build_are_flagged(project, tmp_path):
     proj = tmp_path / "p"
     shutil.copytree(project, proj, ignore=shutil.ignore_patterns("changes", "cli-changes"))
     with open(proj / "sources" / ARR / "exit.yaml", "a", encoding="utf-8") as fh:
         fh.write("# edited after the build\n")
-    monkeypatch.setenv("REGPACK_UNO_PYTHON", str(tmp_path / "no-such-python"))  # the notes are the point here
     result = diff(Project.at(proj), proj / "archive" / ARR / "v1", proj / "build" / ARR, tmp_path / "out")
     assert f"note: sources/{ARR}/exit.yaml changed since {ARR} was built; rebuild to compare it" in result.lines()
+
+
+OLD_SENTENCE = "The arrangement strengthens resilience rather than weakening internal controls or business conduct."
+NEW_SENTENCE = ("The arrangement strengthens operational resilience and does not weaken internal controls or "
+                "business conduct.")
+
+
+@pytest.fixture(scope="module")
+def one_response(built_project, tmp_path_factory) -> tuple[Path, ChangeReport]:
+    """v1 sealed, then one control response reworded (one sentence), rebuilt and diffed."""
+    proj = tmp_path_factory.mktemp("one-response") / "project"
+    shutil.copytree(built_project, proj, ignore=shutil.ignore_patterns("archive"))
+    seal(Project.at(proj), ARR, "v1")
+    controls = proj / "sources" / ARR / "controls.yaml"
+    text = controls.read_text(encoding="utf-8")
+    old = "The arrangement strengthens resilience rather than\n      weakening internal controls or business conduct."
+    assert text.count(old) == 1
+    controls.write_text(text.replace(old, NEW_SENTENCE), encoding="utf-8")
+    result = regpack(proj, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return proj, diff(Project.at(proj), proj / "archive" / ARR / "v1", proj / "build" / ARR, proj / "changes")
+
+
+def _document(path: Path):
+    return etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+
+
+def _text_under(root, tag: str, kinds: tuple[str, ...]) -> list[str]:
+    return ["".join(t.text or "" for t in el.iter(*(W + k for k in kinds))) for el in root.iter(W + tag)]
+
+
+def test_one_changed_response_gives_a_handful_of_tracked_changes(one_response):
+    proj, report = one_response
+    redline = proj / "changes" / "notification-package-redline.docx"
+    assert redline in report.written
+    root = _document(redline)
+    insertions = list(root.iter(W + "ins"))
+    assert 1 <= len(insertions) <= 20
+    assert len(insertions) == report.tracked[redline][0]
+    paragraph = next(p for p in root.iter(W + "p") if any(True for _ in p.iter(W + "del")))
+    deleted = "".join(t.text for t in paragraph.iter(W + "delText"))
+    inserted = "".join(t.text for i in paragraph.iter(W + "ins") for t in i.iter(W + "t"))
+    old_view = "".join(t.text for t in paragraph.iter(W + "t", W + "delText")
+                       if not any(a.tag == W + "ins" for a in t.iterancestors()))
+    new_view = "".join(t.text for t in paragraph.iter(W + "t"))
+    assert OLD_SENTENCE in old_view and NEW_SENTENCE in new_view
+    assert "rather than weakening" in deleted and "does not weaken" in inserted and "operational" in inserted
+    assert "internal controls" not in deleted + inserted        # the words that stayed are not marked
+    assert {i.get(W + "author") for i in root.iter(W + "ins", W + "del")} == {"regpack"}
+    assert {i.get(W + "date") for i in root.iter(W + "ins", W + "del")} == {"2026-01-01T00:00:00Z"}
+    check = ooxml_check([redline])
+    assert check is None or check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_redline_keeps_the_new_documents_structure(one_response):
+    proj, _ = one_response
+    redline, new = _document(proj / "changes" / "notification-package-redline.docx"), \
+        _document(proj / "build" / ARR / "word" / "notification-package.docx")
+    for tag in ("tbl", "tr", "p", "sectPr", "commentReference"):     # no duplicated tables, rows or sections
+        assert sum(1 for _ in redline.iter(W + tag)) == sum(1 for _ in new.iter(W + tag)), tag
+    unchanged = [p for p in new.iter(W + "p") if NEW_SENTENCE not in "".join(t.text or "" for t in p.iter(W + "t"))]
+    kept = [p for p in redline.iter(W + "p") if not any(True for _ in p.iter(W + "ins", W + "del"))]
+    assert [etree.tostring(p) for p in kept] == [etree.tostring(p) for p in unchanged]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import traceback
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--version", required=True)
     v = sub.add_parser("verify", help="recompute the hashes of a sealed pack (folder or zip)")
     v.add_argument("path", type=Path)
+    v.add_argument("--fingerprint", type=_sha256, metavar="HEX",
+                   help="the fingerprint `seal` printed (kept outside the pack): seal.json must match it")
     d = sub.add_parser("diff", help="changes between two sealed versions (or a sealed version and the build)")
     d.add_argument("old", type=Path)
     d.add_argument("new", type=Path)
@@ -66,6 +69,14 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not 1 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"must be between 1 and 3600 seconds, got {text}")
+    return value
+
+
+def _sha256(text: str) -> str:
+    value = text.strip().lower().removeprefix("sha256:")
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise argparse.ArgumentTypeError(
+            f"expected 64 hexadecimal digits (the fingerprint `seal` printed), got {text!r}")
     return value
 
 
@@ -210,12 +221,15 @@ def cmd_seal(args) -> int:
     from pipeline.release.archive import seal
     sealed = seal(_project(args), args.arrangement, args.version)
     out.print(f"sealed {sealed.folder} and {sealed.zip} ({sealed.files} files)")
+    out.print(f"fingerprint (record it outside the pack): {sealed.fingerprint}", markup=False)
+    out.print(f"  the sha256 of seal.json, which lists every sealed file's sha256; check the pack with "
+              f"`regpack verify {sealed.zip} --fingerprint {sealed.fingerprint}`", markup=False)
     return 0
 
 
 def cmd_verify(args) -> int:
     from pipeline.release.archive import verify
-    result = verify(args.path)
+    result = verify(args.path, args.fingerprint)
     for line in result.lines():
         out.print(line, markup=False)
     return 0 if result.ok else 1

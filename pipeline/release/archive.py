@@ -4,28 +4,29 @@
                                  inputs/sources/..., inputs/templates/..., seal.json   (read-only)
     archive/<id>/<version>.zip   the same files under <id>-<version>/, byte-identical for identical content
 
-`seal.json` lists every sealed file with its sha256; `verify` recomputes them. Nothing is ever
-overwritten: an existing version is refused, and a failed seal leaves nothing behind.
+`seal.json` lists every sealed file with its sha256; `verify` recomputes them. The sha256 of seal.json is
+the pack's fingerprint: `seal` prints it to be recorded outside the pack (board minutes, the e-mail to the
+HKMA), and `verify --fingerprint` catches a pack whose files and seal.json were rewritten consistently.
+Nothing is ever overwritten: an existing version is refused, and a failed seal leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import ArchiveError
-from pipeline.files import sha256_file, write_zip as write_deterministic_zip
+from pipeline.files import sha256_bytes, sha256_file, write_zip as write_deterministic_zip
+from pipeline.release.packread import SEAL, UnsafePack, member_sha, open_zip, read_pack
 from pipeline.release.manifest import MANIFEST, read_manifest
 from pipeline.project import Project
 
-SEAL = "seal.json"
 INPUTS = "inputs"
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
 
@@ -36,6 +37,8 @@ class Sealed:
     zip: Path
     files: int
     """Number of files sealed (seal.json not counted)."""
+    fingerprint: str
+    """sha256 of seal.json, which lists every sealed file's sha256: to record outside the pack."""
 
 
 @dataclass
@@ -45,16 +48,32 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    """sha256 of the pack's seal.json."""
+    expected_fingerprint: str | None = None
+    refused: str | None = None
+    """Why the pack was not read at all (zip bomb, unsafe member name, unreadable zip)."""
+
+    @property
+    def fingerprint_matches(self) -> bool:
+        return self.expected_fingerprint is None or self.expected_fingerprint == self.fingerprint
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.added or self.removed)
+        return not (self.changed or self.added or self.removed or self.refused) and self.fingerprint_matches
 
     def lines(self) -> list[str]:
+        if self.refused:
+            return [f"FAILED: {self.refused}"]
         out = [f"changed: {p}" for p in self.changed] + [f"added: {p}" for p in self.added]
         out += [f"removed: {p}" for p in self.removed]
-        return out + [f"ok: {self.verified} files verified in {self.path}" if self.ok else
-                      f"FAILED: {len(out)} difference(s) from {SEAL} in {self.path}"]
+        if out:
+            return out + [f"FAILED: {len(out)} difference(s) from {SEAL} in {self.path}"]
+        if not self.fingerprint_matches:
+            return [f"FAILED: {SEAL} in {self.path} does not match the recorded fingerprint: the pack was changed "
+                    f"after it was sealed (its sha256 is {self.fingerprint}, not {self.expected_fingerprint})"]
+        matched = ", fingerprint matches" if self.expected_fingerprint else ""
+        return [f"ok: {self.verified} files verified in {self.path}{matched}"]
 
 
 def input_path(rel: str) -> str:
@@ -121,7 +140,8 @@ def seal(project: Project, arrangement_id: str, version: str) -> Sealed:
             "manifest_sha256": hashes[MANIFEST],
             "files": [{"path": rel, "sha256": hashes[rel]} for rel in sorted(files)],
         }
-        (staging / SEAL).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        seal_json = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        (staging / SEAL).write_bytes(seal_json)
         fd, zip_tmp = tempfile.mkstemp(prefix=f".{version}.zip.", dir=target_parent)
         os.close(fd)
         write_zip(staging, Path(zip_tmp), f"{arrangement_id}-{version}")
@@ -143,7 +163,7 @@ def seal(project: Project, arrangement_id: str, version: str) -> Sealed:
         _remove(staging)
         if zip_tmp:
             Path(zip_tmp).unlink(missing_ok=True)
-    return Sealed(folder, zip_path, len(files))
+    return Sealed(folder, zip_path, len(files), sha256_bytes(seal_json))
 
 
 def _refuse_existing(folder: Path, zip_path: Path, arrangement_id: str, version: str) -> None:
@@ -187,45 +207,24 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def read_seal(path: Path) -> tuple[dict, dict[str, bytes | Path]]:
-    """seal.json of a sealed folder or zip, and {relative path: file or bytes} of everything else in it."""
-    path = Path(path)
-    if path.is_dir():
-        members: dict[str, bytes | Path] = {p.relative_to(path).as_posix(): p for p in path.rglob("*") if p.is_file()}
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            raw = {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
-        tops = {n.split("/", 1)[0] for n in raw}
-        strip = len(tops) == 1 and all("/" in n for n in raw)
-        members = {(n.split("/", 1)[1] if strip else n): data for n, data in raw.items()}
-    else:
-        raise ArchiveError(f"{path} is neither a sealed folder nor a zip")
-    seal_entry = members.pop(SEAL, None)
-    if seal_entry is None:
-        raise ArchiveError(f"{path} is not a sealed pack: it has no {SEAL}")
-    data = seal_entry.read_bytes() if isinstance(seal_entry, Path) else seal_entry
+def verify(path: Path | str, fingerprint: str | None = None) -> Verification:
+    """Recompute every sealed file's sha256 (streamed) against seal.json, and seal.json's own sha256
+    against `fingerprint` when given (the value `seal` printed, kept outside the pack)."""
+    result = Verification(Path(path), expected_fingerprint=fingerprint.lower() if fingerprint else None)
     try:
-        record = json.loads(data)
-        record["files"] = list(record["files"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ArchiveError(f"{SEAL} in {path} is unreadable: {exc}") from exc
-    return record, members
-
-
-def member_sha(entry: bytes | Path) -> str:
-    return sha256_file(entry) if isinstance(entry, Path) else hashlib.sha256(entry).hexdigest()
-
-
-def verify(path: Path | str) -> Verification:
-    record, members = read_seal(Path(path))
-    expected = {e["path"]: e["sha256"] for e in record["files"]}
-    result = Verification(Path(path))
-    for rel in sorted(expected):
-        if rel not in members:
-            result.removed.append(rel)
-        elif member_sha(members[rel]) != expected[rel]:
-            result.changed.append(rel)
-        else:
-            result.verified += 1
-    result.added = sorted(set(members) - set(expected))
+        pack = read_pack(path)
+        result.fingerprint = pack.seal_sha256
+        expected = {e["path"]: e["sha256"] for e in pack.record["files"]}
+        with (open_zip(pack.path) or nullcontext()) as zf:
+            for rel in sorted(expected):
+                if rel not in pack.members:
+                    result.removed.append(rel)
+                elif member_sha(pack.members[rel], zf) != expected[rel]:
+                    result.changed.append(rel)
+                else:
+                    result.verified += 1
+    except UnsafePack as exc:
+        result.refused = str(exc)
+        return result
+    result.added = sorted(set(pack.members) - set(expected))
     return result

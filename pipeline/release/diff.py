@@ -3,7 +3,12 @@
 Computed from the input snapshots, not the layout: each YAML source is flattened to field paths
 (`contingency.rto_hours: 2 -> 4`; controls.yaml by requirement id), Markdown by changed lines, then
 templates and output files by hash. The Word change summary (`change-summary.docx`) has the same rows
-as a Field | Old | New table; per document whose .docx differs, LibreOffice writes a redline.
+as a Field | Old | New table; per document whose .docx differs, a redline (`<document>-redline.docx`, the
+new document with tracked changes, see redline.py).
+
+`--out DIR` belongs to the user: diff writes exactly those two kinds of names, replacing its own earlier
+files of the same names atomically, and never removes or touches anything else there. A redline left in
+DIR by an earlier diff, for a document that no longer differs, is named in a note rather than deleted.
 """
 
 from __future__ import annotations
@@ -11,19 +16,22 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from pipeline.release.archive import input_path, read_seal, verify
+from pipeline.release.archive import input_path, verify
+from pipeline.release.packread import Member, member_bytes, read_pack
 from pipeline.errors import ArchiveError
 from pipeline.files import sha256_file
 from pipeline.release.manifest import MANIFEST, read_manifest
 from pipeline.project import Project
 from pipeline.release.change_summary import SummarySection, write_summary_docx
 from pipeline.release.redline import RedlineJob, make_redlines
+
+SUMMARY = "change-summary.docx"
+REDLINE = "{stem}-redline.docx"
 
 NONE = "(none)"
 ID_KEYS = ("requirement", "id", "name", "type", "title")
@@ -34,12 +42,12 @@ _CONTROLS = re.compile(r"^controls\.responses\[(?P<req>[^\]]+)\](?:\.(?P<field>.
 class Snapshot:
     label: str
     manifest: dict
-    members: dict[str, bytes | Path]
+    members: dict[str, Member]
     """Seal layout: outputs by their manifest path, inputs under inputs/."""
 
     def read(self, rel: str) -> bytes | None:
         entry = self.members.get(rel)
-        return None if entry is None else entry.read_bytes() if isinstance(entry, Path) else entry
+        return None if entry is None else member_bytes(entry)
 
     @property
     def title(self) -> str:
@@ -54,7 +62,7 @@ def load_snapshot(project: Project, path: Path) -> tuple[Snapshot, list[str]]:
         manifest = read_manifest(path)
         if manifest is None:
             raise ArchiveError(f"{path} is neither a sealed pack nor a finished build (no {MANIFEST})")
-        members: dict[str, bytes | Path] = {e["path"]: path / e["path"] for e in manifest.get("outputs", [])}
+        members: dict[str, Member] = {e["path"]: path / e["path"] for e in manifest.get("outputs", [])}
         notes = []
         for e in manifest.get("sources", []) + manifest.get("templates", []):
             file = Path(e["path"]) if Path(e["path"]).is_absolute() else project.root / e["path"]
@@ -66,12 +74,12 @@ def load_snapshot(project: Project, path: Path) -> tuple[Snapshot, list[str]]:
     check = verify(path)
     if not check.ok:
         raise ArchiveError(f"{path} fails verification, so it cannot be compared: " + "; ".join(check.lines()[:-1]))
-    record, members = read_seal(path)
+    pack = read_pack(path)
     try:
-        manifest = json.loads(Snapshot("", {}, members).read(MANIFEST) or b"")
+        manifest = json.loads(Snapshot("", {}, pack.members).read(MANIFEST) or b"")
     except ValueError as exc:
         raise ArchiveError(f"{path}: the sealed {MANIFEST} is missing or unreadable") from exc
-    return Snapshot(str(record.get("version", path.name)), manifest, members), []
+    return Snapshot(str(pack.record.get("version", path.name)), manifest, pack.members), []
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,8 @@ class ChangeReport:
     outputs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    tracked: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Per redline written: (tracked insertions, tracked deletions)."""
 
     def lines(self) -> list[str]:
         out = [f"changes from {self.old.title}", f"          to {self.new.title}", *self.notes]
@@ -206,7 +216,8 @@ class ChangeReport:
         out += [f"template changed: {t}" for t in self.templates] + [f"output changed: {o}" for o in self.outputs]
         if not (self.fields or self.templates or self.outputs):
             out.append("no changes in sources, templates or outputs")
-        return out + [f"wrote {p}" for p in self.written]
+        return out + [f"wrote {p}" + (" ({} tracked insertion(s), {} deletion(s))".format(*self.tracked[p])
+                                      if p in self.tracked else "") for p in self.written]
 
 
 def diff(project: Project, old: Path, new: Path, out_dir: Path | None = None) -> ChangeReport:
@@ -231,42 +242,36 @@ def diff(project: Project, old: Path, new: Path, out_dir: Path | None = None) ->
     out_dir = Path(out_dir) if out_dir else project.build / str(arr) / "changes"
     if out_dir.resolve() == project.archive or project.archive in out_dir.resolve().parents:
         raise ArchiveError(f"{out_dir} is inside the archive, which is read-only: choose another --out folder")
-    for stale in out_dir.glob("*-redline.docx"):   # from an earlier diff into the same folder
-        stale.unlink()
     _redlines(report, out_dir)
-    summary = out_dir / "change-summary.docx"
+    summary = out_dir / SUMMARY
     write_summary(report, summary)
     report.written.insert(0, summary)
     return report
 
 
 def _redlines(report: ChangeReport, out_dir: Path) -> None:
+    """A redline per document whose .docx differs; a note for an earlier redline in `out_dir` that is not."""
     docs_a = {d["key"]: d["docx"] for d in report.old.manifest.get("documents", [])}
-    pairs = [(docs_a[d["key"]], d["docx"]) for d in report.new.manifest.get("documents", [])
-             if d["key"] in docs_a and docs_a[d["key"]]["sha256"] != d["docx"]["sha256"]]
-    if not pairs:
-        return
-    with tempfile.TemporaryDirectory(prefix="regpack-diff-") as tmp:
-        jobs = []
-        for old_entry, new_entry in pairs:
-            files = []
-            for side, snap, entry in (("old", report.old, old_entry), ("new", report.new, new_entry)):
-                member = snap.members.get(entry["path"])
-                if member is None:
-                    report.notes.append(f"redline skipped: {entry['path']} is missing from {snap.label}")
-                    break
-                if isinstance(member, bytes):
-                    member = Path(tmp, side, entry["path"])
-                    member.parent.mkdir(parents=True, exist_ok=True)
-                    member.write_bytes(snap.read(entry["path"]))
-                files.append(member)
-            else:
-                jobs.append(RedlineJob(files[0], files[1], out_dir / f"{Path(new_entry['path']).stem}-redline.docx"))
-        result = make_redlines(jobs)
+    jobs = []
+    for doc in report.new.manifest.get("documents", []):
+        old_entry, new_entry = docs_a.get(doc["key"]), doc["docx"]
+        stem = Path(new_entry["path"]).stem
+        out = out_dir / REDLINE.format(stem=stem)
+        if old_entry is None or old_entry["sha256"] == new_entry["sha256"]:
+            if old_entry is not None and out.exists():
+                report.notes.append(f"note: {out} is from an earlier diff ({stem} has not changed here); "
+                                    "left as it is")
+            continue
+        data = [snap.read(entry["path"]) for snap, entry in ((report.old, old_entry), (report.new, new_entry))]
+        missing = [snap.label for snap, d in zip((report.old, report.new), data) if d is None]
+        if missing:
+            report.notes.append(f"redline skipped: {new_entry['path']} is missing from {missing[0]}")
+            continue
+        jobs.append(RedlineJob(data[0], data[1], out))
+    result = make_redlines(jobs, report.new.manifest.get("build_date"))
     report.written += result.written
+    report.tracked.update(result.changes)
     report.notes += [f"redline failed: {f}" for f in result.failed]
-    if result.unavailable:
-        report.notes.append(f"redlines not written: {result.unavailable}")
 
 
 def write_summary(report: ChangeReport, dest: Path) -> None:
@@ -282,6 +287,6 @@ def write_summary(report: ChangeReport, dest: Path) -> None:
         intro.append("No source file changed.")
     write_summary_docx(dest, f"Change summary: {arr}", intro, sections,
                        [("Templates changed", report.templates), ("Output files changed", report.outputs),
-                        ("Redlines (LibreOffice compare, tracked changes)", [p.name for p in report.written])],
+                        ("Redlines (Word documents with tracked changes)", [p.name for p in report.written])],
                        keywords=f"{arr}; {report.old.label}; {report.new.label}",
                        when=report.new.manifest.get("build_date"))

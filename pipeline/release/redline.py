@@ -1,43 +1,47 @@
-"""The Word outputs of `regpack diff`: the change summary (python-docx) and the redlines, for which
-LibreOffice compares the old and new .docx and saves native tracked changes.
+"""Word redlines for `regpack diff`, made in Python: the NEW document with tracked changes against the OLD.
 
-One private soffice process (own profile, UNO pipe) is started for all documents; the UNO side runs in
-Debian's system Python (`redline_uno.py`), since python3-uno cannot be imported in the virtualenv.
-Both run in their own process groups, under a timeout; on timeout or error both groups are killed.
-
-Review comments are taken out of both copies first: Debian's LibreOffice "nogui" packages have no
-Writer UI files, and soffice aborts (NoSuchElementException) when it lays out a comment in a view.
+The body of the new .docx is compared with the old one block by block (redline_blocks) and word by word
+(redline_marks); only text that really changed is marked, as w:ins / w:del by author "regpack" dated
+with the new build's date. Everything else is the new document as it was: styles, numbering, tables,
+sections, headers and footers, comments, and any tracked changes a reviewer had already made in it.
+Copies of deleted old content bring their pictures and links along (relationships added to the new
+package). No LibreOffice is involved.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-import json
 import os
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
-import uuid
+import posixpath
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from lxml import etree
 
-from pipeline.word.finalize import write_deterministic_zip
+from pipeline.files import write_zip
+from pipeline.release.redline_blocks import Sides, compare
+from pipeline.release.redline_marks import Marks
+from pipeline.release.redline_text import w
 
-SCRIPT = Path(__file__).parents[1] / "libreoffice" / "compare.py"
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_COMMENT_MARKS = {_W + "commentRangeStart", _W + "commentRangeEnd", _W + "commentReference"}
+AUTHOR = "regpack"
+DOCUMENT, TYPES = "word/document.xml", "[Content_Types].xml"
+RELS = "word/_rels/document.xml.rels"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+_W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 @dataclass(frozen=True)
 class RedlineJob:
-    old: Path
-    new: Path
+    old: bytes
+    new: bytes
     out: Path
 
 
@@ -45,204 +49,165 @@ class RedlineJob:
 class RedlineResult:
     written: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    unavailable: str | None = None
-    """One line saying why no redlines could be made (LibreOffice or UNO missing, timeout)."""
-    seconds: float = 0.0
+    changes: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Per redline written: (tracked insertions, tracked deletions)."""
 
 
-def _soffice() -> str | None:
+class _Package:
+    """The parts of a .docx in memory, with the main document's relationships."""
+
+    def __init__(self, data: bytes):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            self.members = {name: zf.read(name) for name in zf.namelist()}
+        self.document = etree.fromstring(self.members[DOCUMENT], _PARSER)
+        self.rels = etree.fromstring(self.members.get(RELS) or f'<Relationships xmlns="{_PR}"/>'.encode(), _PARSER)
+        self.types = etree.fromstring(self.members[TYPES], _PARSER)
+
+    def rel(self, rid: str) -> etree._Element | None:
+        return next((r for r in self.rels if r.get("Id") == rid), None)
+
+    def part_name(self, target: str) -> str:
+        return posixpath.normpath(posixpath.join("word", target)).lstrip("/")
+
+    def content_type(self, name: str) -> str | None:
+        for t in self.types:
+            if t.get("PartName") == "/" + name:
+                return t.get("ContentType")
+        ext = name.rsplit(".", 1)[-1].lower()
+        return next((t.get("ContentType") for t in self.types if (t.get("Extension") or "").lower() == ext), None)
+
+    def ids(self, xpath: str) -> list[int]:
+        return [int(v) for v in self.document.xpath(xpath, namespaces={"w": w("")[1:-1], "wp": _WP})
+                if str(v).lstrip("-").isdigit()]
+
+    def save(self, dest: Path) -> None:
+        self.members[DOCUMENT] = etree.tostring(self.document, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.members[RELS] = etree.tostring(self.rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.members[TYPES] = etree.tostring(self.types, xml_declaration=True, encoding="UTF-8", standalone=True)
+        write_zip(self.members, dest, first=TYPES)
+        os.chmod(dest, 0o644)
+
+
+class _Adopter:
+    """Makes copies of old content valid in the new document: relationships (pictures, links) carried
+    over, styles and list numbering the new document lacks dropped, drawing and paragraph ids made unique."""
+
+    def __init__(self, old: _Package, new: _Package):
+        self.old, self.new, self.mapped = old, new, {}
+        self.styles = self._values(new, "word/styles.xml", "//w:style/@w:styleId")
+        self.nums = self._values(new, "word/numbering.xml", "//w:num/@w:numId")
+        self.next_drawing = max(new.ids("//wp:docPr/@id") + [0]) + 1
+
+    @staticmethod
+    def _values(pkg: _Package, part: str, xpath: str) -> set[str]:
+        if part not in pkg.members:
+            return set()
+        return set(etree.fromstring(pkg.members[part], _PARSER).xpath(xpath, namespaces={"w": w("")[1:-1]}))
+
+    def __call__(self, el) -> None:
+        for item in list(el.iter(w("pStyle"), w("rStyle"), w("tblStyle"))):
+            if item.get(w("val")) not in self.styles:
+                item.getparent().remove(item)
+        for num in list(el.iter(w("numPr"))):
+            ref = num.find(w("numId"))
+            if ref is None or ref.get(w("val")) not in self.nums:
+                num.getparent().remove(num)
+        for item in el.iter():
+            for attr in [a for a in item.attrib if a.startswith(f"{{{_W14}}}")]:
+                del item.attrib[attr]
+        for sdt_id in list(el.iter(w("id"))):
+            if sdt_id.getparent() is not None and sdt_id.getparent().tag == w("sdtPr"):
+                sdt_id.getparent().remove(sdt_id)
+        for item in list(el.iter()):
+            for attr, rid in list(item.attrib.items()):
+                if attr.startswith(f"{{{_R}}}"):
+                    new_id = self._relationship(rid)
+                    if new_id is not None:
+                        item.set(attr, new_id)
+                    elif item.tag == w("hyperlink"):
+                        del item.attrib[attr]
+                    else:                           # a chart or diagram: its own parts are not carried over
+                        self._drop_run(item)
+        for item in el.iter(f"{{{_WP}}}docPr", f"{{{_PIC}}}cNvPr"):
+            item.set("id", str(self.next_drawing))
+            self.next_drawing += 1
+
+    @staticmethod
+    def _drop_run(item) -> None:
+        run = next((a for a in item.iterancestors(w("r"))), None)
+        if run is not None and run.getparent() is not None:
+            run.getparent().remove(run)
+
+    def _relationship(self, rid: str) -> str | None:
+        rel = self.old.rel(rid)
+        if rel is None:
+            return None
+        kind, target, mode = rel.get("Type"), rel.get("Target"), rel.get("TargetMode")
+        if mode != "External":
+            name = self.old.part_name(target)
+            data, ctype = self.old.members.get(name), self.old.content_type(name)
+            folder, base = posixpath.split(name)
+            if data is None or ctype is None or f"{folder}/_rels/{base}.rels" in self.old.members:
+                return None
+            ext = posixpath.splitext(name)[1]
+            name = f"word/media/redline-{hashlib.sha256(data).hexdigest()[:16]}{ext}"
+            self.new.members.setdefault(name, data)
+            if self.new.content_type(name) != ctype:
+                etree.SubElement(self.new.types, f"{{{_CT}}}Override", PartName="/" + name, ContentType=ctype)
+            target = posixpath.relpath(name, "word")
+        key = (kind, target, mode)
+        if key not in self.mapped:
+            self.mapped[key] = f"rIdRedline{len(self.mapped) + 1}"
+            attrs = {"Id": self.mapped[key], "Type": kind, "Target": target, **({"TargetMode": mode} if mode else {})}
+            etree.SubElement(self.new.rels, f"{{{_PR}}}Relationship", attrs)
+        return self.mapped[key]
+
+
+def _object_key(pkg: _Package):
+    """What a picture shows, for comparing: the hashes of the parts it refers to."""
+    def key(el) -> str:
+        parts = []
+        for item in el.iter():
+            for attr, rid in item.attrib.items():
+                rel = pkg.rel(rid) if attr.startswith(f"{{{_R}}}") else None
+                if rel is not None:
+                    data = pkg.members.get(pkg.part_name(rel.get("Target", "")), rel.get("Target", "").encode())
+                    parts.append(hashlib.sha256(data).hexdigest()[:12])
+        return ":".join(parts)
+    return key
+
+
+def redline_date(stamp: str | None) -> str | None:
+    """The build date as w:date wants it (UTC, seconds), or None when unknown."""
     try:
-        from pipeline.libreoffice.converter import find_soffice
-        found = find_soffice()
-        if found:
-            return str(found)
-    except Exception:  # converter missing or unfinished, or LibreOffice not installed
-        pass
-    return shutil.which("soffice") or shutil.which("libreoffice")
+        when = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _kill_group(proc: subprocess.Popen | None) -> None:
-    """Kill the whole process group (soffice forks soffice.bin), even if the leader has exited."""
-    if proc is None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait(timeout=10)
+def redline(old: bytes, new: bytes, dest: Path, date: str | None) -> tuple[int, int]:
+    """Write `dest`: the `new` .docx with tracked changes against `old`. Returns (insertions, deletions)."""
+    a, b = _Package(old), _Package(new)
+    marks = Marks(AUTHOR, date, max(b.ids("//@w:id") + [0]) + 1, _Adopter(a, b))
+    body_a, body_b = a.document.find(w("body")), b.document.find(w("body"))
+    if body_a is None or body_b is None:
+        raise ValueError("no document body")
+    compare(body_a, body_b, Sides(marks, _object_key(a), _object_key(b)))
+    b.save(dest)
+    return marks.inserted, marks.deleted
 
 
-def strip_comments(src: Path, dst: Path) -> None:
-    """A copy of `src` without comments: their parts, relationships, anchors and reference runs."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            name, data = info.filename, zin.read(info)
-            if name.startswith("word/comments") and name.endswith(".xml"):
-                continue
-            if (name.startswith("word/") and name.endswith(".xml")) or name == "[Content_Types].xml" \
-                    or name.endswith(".rels"):
-                data = _strip_xml(data)
-            zout.writestr(info, data)
-
-
-def _strip_xml(data: bytes) -> bytes:
-    root = etree.fromstring(data)
-    hits = [el for el in root.iter() if el.tag in _COMMENT_MARKS
-            or (el.get("Type") or "").rsplit("/", 1)[-1].startswith("comments")
-            or (el.get("PartName") or "").startswith("/word/comments")]
-    if not hits:
-        return data
-    for el in hits:
-        parent = el.getparent()
-        parent.remove(el)
-        if parent.tag == _W + "r" and all(c.tag == _W + "rPr" for c in parent):
-            parent.getparent().remove(parent)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-_LVL_ORDER = [_W + t for t in ("start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText",
-                               "lvlPicBulletId", "legacy", "lvlJc", "pPr", "rPr")]
-_MARK_FIRST = {_W + t: i for i, t in enumerate(("ins", "del", "moveFrom", "moveTo"))}
-
-
-def fix_ooxml(src: Path, dst: Path) -> None:
-    """Put LibreOffice's output in schema order, which Word insists on: the paragraph mark's
-    <w:ins>/<w:del> first in its <w:rPr>, and <w:numFmt> before <w:pStyle> in numbering levels.
-    Also fixed dates and zip entries, so that the same two documents give the same redline bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename in ("word/document.xml", "word/numbering.xml", "word/styles.xml") \
-                    or info.filename.startswith(("word/header", "word/footer")):
-                root = etree.fromstring(data)
-                for rpr in root.iter(_W + "rPr"):
-                    if rpr.getparent().tag == _W + "pPr":
-                        _reorder(rpr, lambda el: _MARK_FIRST.get(el.tag, len(_MARK_FIRST)))
-                for lvl in root.iter(_W + "lvl"):
-                    _reorder(lvl, lambda el: _LVL_ORDER.index(el.tag) if el.tag in _LVL_ORDER else len(_LVL_ORDER))
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            elif info.filename == "docProps/core.xml":
-                data = _modified_as_created(data)
-            elif info.filename == "docProps/app.xml":   # page and word counts depend on layout timing
-                data = re.sub(rb"<(Pages|Words|Characters|CharactersWithSpaces|Lines|Paragraphs)>\d*</\1>", b"", data)
-            zout.writestr(info, data)
-    write_deterministic_zip(out.getvalue(), dst)
-
-
-def _modified_as_created(data: bytes) -> bytes:
-    """LibreOffice stamps the save time as `modified`; use the document's own (build) date instead."""
-    root = etree.fromstring(data)
-    ns = {"dcterms": "http://purl.org/dc/terms/"}
-    created, modified = root.find("dcterms:created", ns), root.find("dcterms:modified", ns)
-    if created is None or modified is None:
-        return data
-    modified.text = created.text
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _reorder(parent, key) -> None:
-    children = list(parent)
-    ordered = sorted(children, key=key)  # stable: elements of equal rank keep their order
-    if ordered != children:
-        for child in children:
-            parent.remove(child)
-        parent.extend(ordered)
-
-
-def _crash(soffice: subprocess.Popen, work: Path) -> str:
-    """soffice's own words when it died, for the error line."""
-    if soffice.poll() in (None, 0):
-        return ""
-    log = (work / "soffice.log").read_text(errors="replace").splitlines()
-    said = next((line for line in log if line.strip() and "javaldx" not in line), "no message")
-    return f" (soffice exited with status {soffice.returncode}: {said})"
-
-
-def uno_python() -> str:
-    """Debian's system Python, which has python3-uno; REGPACK_UNO_PYTHON overrides it."""
-    return os.environ.get("REGPACK_UNO_PYTHON", "/usr/bin/python3")
-
-
-def unavailable_reason() -> str | None:
-    soffice = _soffice()
-    if soffice is None:
-        return "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui"
-    if not Path(uno_python()).is_file():
-        return f"{uno_python()} is missing: redlines need Debian's python3 with python3-uno"
-    probe = subprocess.run([uno_python(), "-c", "import uno"], capture_output=True, text=True, timeout=30)
-    if probe.returncode != 0:
-        return f"python3-uno is not importable by {uno_python()}: apt-get install python3-uno"
-    return None
-
-
-def make_redlines(jobs: list[RedlineJob], timeout: float = 180.0) -> RedlineResult:
-    """Write each job's redline docx. Never raises for LibreOffice trouble: it is reported in the result."""
-    result = RedlineResult()
-    if not jobs:
-        return result
-    started = time.monotonic()
-    result.unavailable = unavailable_reason()
-    if result.unavailable:
-        return result
-    work = Path(tempfile.mkdtemp(prefix="regpack-redline-"))
-    pipe = f"regpack-redline-{uuid.uuid4().hex[:12]}"
-    soffice = script = None
-    try:
-        ready = []
-        for i, job in enumerate(jobs):
-            try:
-                strip_comments(job.old, work / f"{i}-old.docx")
-                strip_comments(job.new, work / f"{i}-new.docx")
-                ready.append(i)
-            except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
-                result.failed.append(f"{job.out.name}: cannot read {job.old.name} or {job.new.name}: {exc}")
-        if not ready:
-            return result
-        (work / "jobs.json").write_text(json.dumps(
-            [{"old": str(work / f"{i}-old.docx"), "new": str(work / f"{i}-new.docx"), "out": str(work / f"{i}.docx")}
-             for i in ready]), encoding="utf-8")
-        log = open(work / "soffice.log", "wb")
-        soffice = subprocess.Popen(
-            [_soffice(), "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-             f"-env:UserInstallation={(work / 'profile').as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        script = subprocess.Popen([uno_python(), str(SCRIPT), pipe, str(work / "jobs.json")], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
+def make_redlines(jobs: list[RedlineJob], when: str | None) -> RedlineResult:
+    """Each job's redline, dated `when` (the new build's date). A document that cannot be read is
+    reported in the result, never raised."""
+    result, date = RedlineResult(), redline_date(when)
+    for job in jobs:
         try:
-            stdout, stderr = script.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            result.unavailable = f"LibreOffice compare timed out after {timeout:g} s; no redlines written"
-            _kill_group(soffice)
-            return result
-        reports = {}
-        for line in stdout.splitlines():
-            try:
-                report = json.loads(line)
-                reports[report["out"]] = report
-            except (ValueError, KeyError, TypeError):
-                continue
-        for i in ready:
-            job, made = jobs[i], work / f"{i}.docx"
-            report = reports.get(str(made), {})
-            if report.get("ok") and made.is_file() and made.stat().st_size > 0:
-                fix_ooxml(made, job.out)
-                os.chmod(job.out, 0o644)
-                result.written.append(job.out)
-            else:
-                why = report.get("error") or (stderr.strip().splitlines() or ["no output"])[-1]
-                result.failed.append(f"{job.out.name}: LibreOffice compare failed: {why}{_crash(soffice, work)}")
-    finally:
-        _kill_group(script)
-        if soffice is not None:
-            try:
-                soffice.wait(timeout=5)       # the script asked it to terminate
-            except subprocess.TimeoutExpired:
-                pass
-            _kill_group(soffice)
-            log.close()
-            for tmp in {Path(tempfile.gettempdir()), Path("/tmp")}:   # a killed soffice leaves its pipe
-                (tmp / f"OSL_PIPE_{os.getuid()}_{pipe}").unlink(missing_ok=True)
-        shutil.rmtree(work, ignore_errors=True)
-        result.seconds = time.monotonic() - started
+            result.changes[job.out] = redline(job.old, job.new, job.out, date)
+        except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+            result.failed.append(f"{job.out.name}: cannot compare the two versions: {exc}")
+            continue
+        result.written.append(job.out)
     return result
