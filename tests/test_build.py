@@ -58,9 +58,7 @@ def test_control_response_in_notification(out):
 
 
 def test_every_docx_is_schema_valid(out):
-    result = ooxml_check(sorted((out / "word").glob("*.docx")))
-    if result is None:
-        pytest.skip("ooxml-check not present")
+    result = ooxml_check(sorted((out / "word").glob("*.docx")))  # fails under CI when missing
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 invalid" in result.stdout
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -16,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from docxread import docx_comments, docx_text  # noqa: E402
 from pipeline.word.finalize import CoreProps, ReviewComment, finalize_docx  # noqa: E402
+from tests.conftest import ooxml_check  # noqa: E402
 
-OOXML_CHECK = Path("/work/shared/tools/ooxml-check")
 HKT = timezone(timedelta(hours=8))
 PROPS = CoreProps(title="Notification package", subject="HKMA outsourcing", author="Risk Office",
                   keywords="HKMA; SA-2", category="Regulatory", comments="draft 3",
@@ -76,11 +75,9 @@ def test_core_properties(src, tmp_path):
 
 
 def test_valid_ooxml(src, tmp_path):
-    if not OOXML_CHECK.exists():
-        pytest.skip("ooxml-check not available")
     dst = tmp_path / "final.docx"
     finalize_docx(src, dst, PROPS, COMMENTS, when=WHEN)
-    res = subprocess.run([sys.executable, str(OOXML_CHECK), str(dst)], capture_output=True, text=True)
+    res = ooxml_check([dst])  # skipped when ../shared/tools/ooxml-check is missing, failed under CI
     assert res.returncode == 0, res.stdout + res.stderr
 
 
