@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARR    ?=
 
-.PHONY: setup submission test bench clean system-deps
+.PHONY: setup submission test test-fast bench clean system-deps
 
 setup: $(STAMP) system-deps
 
@@ -23,6 +23,9 @@ submission: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not libreoffice"
 
 bench: setup
 	$(BIN)/python -m pipeline.bench
