@@ -2,13 +2,16 @@
 # Installs LibreOffice (with its Python UNO bridge) and the fonts regpack needs, when missing and when
 # this machine allows it (Debian/Ubuntu as root, or with sudo). Otherwise prints one line saying how.
 # Also, optionally, tcmalloc: LibreOffice converts with ~20% less CPU with it (see pipeline/office.py).
-PKGS="libreoffice-writer-nogui python3-uno libreoffice-script-provider-python fonts-crosextra-carlito fonts-crosextra-caladea fonts-noto-cjk poppler-utils"
+PKGS="libreoffice-writer-nogui python3-uno libreoffice-script-provider-python fonts-crosextra-carlito fonts-crosextra-caladea fonts-noto-cjk fonts-hanazono poppler-utils"
 OPTIONAL="libtcmalloc-minimal4"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="yes"
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" 2>/dev/null || missing="yes"
 fc-list 2>/dev/null | grep -qi carlito || missing="yes"
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="yes"
+# CJK Extension B (rare Hong Kong names): fonts-hanazono renders it in LibreOffice's PDF export; Noto CJK
+# covers only part of it. No colour emoji font: Debian's prints blank in the PDF (LibreOffice 7.4).
+fc-list ':charset=20000' 2>/dev/null | grep -q . || missing="yes"
 command -v pdffonts >/dev/null 2>&1 || missing="yes"
 allocator=""
 TRIED="${XDG_CACHE_HOME:-$HOME/.cache}/regpack/allocator-not-installable"
