@@ -124,8 +124,8 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
             packs = PackAssembler(project, packs_wanted, work, staging)
 
             def converted(result) -> list:                    # 4. ... as each PDF is made:
-                if packs.is_cover(result.job.name):
-                    return packs.cover_converted(result.job.name, result.pages)  # 5. ... merge its pack
+                if (follow := packs.converted(result.job.name, result.pages)) is not None:
+                    return follow                             # 5. ... a cover: merge its pack
                 w = by_name[result.job.name]
                 w.pages = result.pages
                 # the PDF's identity is its Word file's: the same draft gives the same bytes
@@ -133,9 +133,9 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                 return packs.document_converted(w)            # 5. a pack's last document: its cover
 
             with early or Converter(workers=options.workers, timeout=options.timeout, progress=on_converted) as conv:
-                conv.warm_up(len(todo) or len(packs_wanted))  # the other workers, when there is work for them
-                conv.convert_stream(itertools.chain(packs.ready_covers(), rendered()),
-                                    expected=len(todo) or len(packs_wanted), follow_up=converted)
+                conv.warm_up(len(todo) or packs.expected)  # the other workers, when there is work for them
+                conv.convert_stream(itertools.chain(packs.ready_jobs(), rendered()),
+                                    expected=len(todo) or packs.expected, follow_up=converted)
         if early is not None or todo or packs_wanted:
             report.libreoffice_starts = (early or conv).starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()

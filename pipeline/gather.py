@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.catalog.loader import load_catalog, load_form
-from pipeline.catalog.coverage import compute_coverage
+from pipeline.catalog.coverage import CONDITIONS, compute_coverage, inapplicable_responses
 from pipeline.sources.crosscheck import check_arrangement, todo_markers
 from pipeline.documents.registry import CODES, TEMPLATE_NAMES
 from pipeline.errors import Problem, SourceErrors, relpath
@@ -19,6 +19,8 @@ from pipeline.gitinfo import build_date
 from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.sources.loader import load_sources
+from pipeline.sources.enclosures import enclosure_problems
+from pipeline.sources.stated_facts import stated_fact_problems
 
 FINAL_REFUSES = {
     "todo-marker": "a final build allows no {marker} markers",
@@ -72,6 +74,14 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         src = item.sources
         issues = check_arrangement(item, catalog, project.sources) + todo_markers(list(src.files))
         coverage = compute_coverage(src, catalog)
+        issues += stated_fact_problems(list(src.files), project.root, coverage.applicable, src.exit.duration_months)
+        issues += enclosure_problems(item, project.sources, options.final)
+        controls = item.files["controls"]
+        issues += [Problem(controls.display, controls.doc.line_of(("responses", i)), f"controls.responses[{i}]",
+                           f"response to {req}, which does not apply to this arrangement (it applies only "
+                           f"{CONDITIONS[catalog.by_id(req).applies_if]}): no document shows it; remove it, "
+                           "or correct the arrangement if the condition does hold", "warning", "inapplicable-response",
+                           {"requirement": req}) for i, req in inapplicable_responses(src, catalog, coverage)]
         if options.final:  # what a draft comments on, a final build refuses
             issues = [replace(p, message=f"{p.message} ({final_refusal(p)})", severity="error")
                       if p.code in FINAL_REFUSES else p for p in issues]

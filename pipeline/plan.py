@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.documents.registry import DOCUMENTS
-from pipeline.documents.spec import DocumentSpec
+from pipeline.documents.registry import DOCUMENTS, PACKS
+from pipeline.documents.spec import DocumentSpec, PackSpec
 from pipeline.documents.review import review_comments
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.files import sha256_file, sha256_text
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.project import BuildOptions, Project
 from pipeline.release.manifest import read_manifest
+from pipeline.sources.enclosures import enclosure_entries
 
 
 @dataclass
@@ -121,12 +122,17 @@ def _inputs(spec: DocumentSpec, plan_: ArrangementPlan, gathered: Gathered) -> d
     return parts
 
 
-def packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> list[ArrangementPlan]:
+def packs_needed(project: Project, gathered: Gathered, work: list[DocWork]) -> list[tuple[ArrangementPlan, PackSpec]]:
+    """The packs to assemble: missing, or holding a document or an enclosure that changed."""
     needed = []
     for plan_ in gathered.arrangements:
-        pack = project.build / plan_.id / f"{plan_.id}-submission-pack.pdf"
-        if not pack.is_file() or any(w.rebuild for w in work if w.plan is plan_):
-            needed.append(plan_)
+        folder = project.build / plan_.id
+        old = [{k: v for k, v in e.items() if k != "pdf_sha256"} for e in plan_.previous.get("enclosures", [])]
+        now = enclosure_entries(plan_.loaded.sources)
+        enclosures_changed = old != now or any(e["pdf"] and not (folder / e["pdf"]).is_file() for e in now)
+        for spec in PACKS:
+            if (not (folder / spec.path(plan_.id)).is_file()
+                    or any(w.rebuild for w in work if w.plan is plan_ and w.spec.key in spec.documents)
+                    or (spec.enclosures and enclosures_changed)):
+                needed.append((plan_, spec))
     return needed
-
-

@@ -10,6 +10,7 @@ from pipeline.documents.spec import DocumentInputs, DocumentSpec
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title
 from pipeline.project import BuildMeta
+from pipeline.word.fields import Bookmark, PageRef
 from pipeline.documents.formatting import (duration, fmt_date, hours, minutes, money, person, places,
                                           plain_summary, reach, response_text, weeks, yesno)
 
@@ -73,12 +74,13 @@ def facts(src: ArrangementSources) -> dict[str, object]:
     }
 
 
-def control_rows(coverage: Coverage, where: dict[str, str]) -> list[dict[str, str]]:
+def control_rows(coverage: Coverage, where: dict[str, str]) -> list[dict[str, object]]:
     rows = []
-    for row in coverage.rows:
+    for number, row in enumerate(coverage.rows, start=1):
         resp, req = row.response, row.requirement
         rows.append({
-            "id": req.id, "citation": req.citation, "title": req.title,
+            "id": req.id, "citation": req.citation, "title": req.title, "framework": req.framework,
+            "bookmark": Bookmark(f"_Rq{number}", 9000 + number),
             "responsibility": RESPONSIBILITY_LABELS[row.responsibility],
             "status": STATUS_LABELS[resp.status] if resp else "NO RESPONSE",
             "response": response_text(resp) if resp else "No response in the sources.",
@@ -148,12 +150,26 @@ def vendor_context(src: ArrangementSources) -> dict[str, object]:
     return {"vendor": src.vendor, "contract": src.vendor.contract, "dd": dd, "attestations": attestations}
 
 
-CONTROLS_NAMES = frozenset({"controls", "matrix"})
+CONTROLS_NAMES = frozenset({"controls", "trace"})
+CONTROLS_FIRST = "TMG1"
+"""The control responses follow TM-G-1's chapters first, then the other frameworks in catalog order."""
 
 
 def controls_context(inputs: DocumentInputs) -> dict[str, object]:
+    """The control responses once, grouped by framework (TM-G-1 first, in chapter order), each row with a
+    hidden bookmark; and a short traceability index: requirement, status, where (and page) it is answered."""
     rows = control_rows(inputs.coverage, inputs.where)
-    return {"controls": rows, "matrix": rows}
+    frameworks = sorted(inputs.catalog.frameworks, key=lambda fw: fw.framework != CONTROLS_FIRST)
+    groups, trace = [], []
+    for fw in frameworks:
+        group = [r for r in rows if r["framework"] == fw.framework]
+        if not group:
+            continue
+        title = f"{fw.module}: {fw.title}"
+        groups.append({"title": title, "rows": group})
+        trace += [{"citation": r["citation"], "status": r["status"], "where": f"{r['where']}; responses under {fw.module}",
+                   "page": PageRef(r["bookmark"].name)} for r in group]
+    return {"controls": groups, "trace": trace}
 
 
 RISK_NAMES = frozenset({"risk", "risks"})
@@ -220,3 +236,20 @@ def contacts(src: ArrangementSources) -> list[dict[str, str]]:
     inst = src.institution
     return [{"role": role, "person": person(p), "phone": p.phone or "Not given", "email": p.email or "Not given"}
             for role, p in (("Contact for the HKMA", inst.contact), ("Signatory", inst.signatory))]
+
+
+SIGNING_NAMES = frozenset({"signing"})
+
+
+def signing_context(src: ArrangementSources, coverage: Coverage) -> dict[str, object]:
+    """Who signs, in what capacity, the wording that follows their number, the chop box, and the open items
+    a declaration lists as exceptions."""
+    inst = src.institution
+    people = inst.signatories or [inst.signatory]
+    signatories = [{"name": p.name, "title": p.title,
+                    "capacity": getattr(p, "capacity", None) or f"for and on behalf of {inst.name_en}"} for p in people]
+    exceptions = [f"{r.requirement.citation} ({STATUS_LABELS[r.response.status].lower()}): {r.response.action.description} "
+                  f"Owner: {r.response.action.owner}; due {fmt_date(r.response.action.due)}." for r in coverage.open_items]
+    return {"signing": {"signatories": signatories, "we": "We" if len(people) > 1 else "I",
+                        "our": "our" if len(people) > 1 else "my", "chop": inst.company_chop,
+                        "exceptions": exceptions}}

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from pipeline.documents.formatting import fmt_date
 
 if TYPE_CHECKING:
+    from pipeline.documents.spec import PackSpec
     from pipeline.models import ArrangementSources
     from pipeline.project import BuildMeta
 
 TEMPLATE = "pack-cover.docx"
-NAMES = frozenset({"inst", "arr", "doc", "documents"})
+NAMES = frozenset({"inst", "arr", "doc", "documents", "pack"})
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,13 @@ class IndexEntry:
     last: int
 
 
-def context(src: ArrangementSources, meta: BuildMeta, entries: list[IndexEntry]) -> dict[str, object]:
+def context(src: ArrangementSources, meta: BuildMeta, entries: list[IndexEntry], pack: PackSpec) -> dict[str, object]:
+    """The cover of `pack`: dated as the letter for the regulator's pack, as the paper for the board's."""
+    when = (src.arrangement.dates.hkma_notification if pack.audience == "regulator"
+            else src.board.paper_date or meta.build_date.date())
     return {"inst": src.institution, "arr": src.arrangement,
-            "doc": {"version": src.arrangement.version, "date": fmt_date(meta.build_date.date()),
+            "pack": {"title": pack.title, "recipient": pack.recipient.format(board=src.institution.board_name)},
+            "doc": {"version": src.arrangement.version, "date": fmt_date(when),
                     "classification": src.institution.classification,
                     "status": "Final" if meta.final else "Draft for review"},
             "documents": [{"label": e.label, "title": e.title, "pages": e.pages, "range": f"{e.first} to {e.last}"}

@@ -7,10 +7,11 @@ in templates/, a line here, and its test."""
 
 from __future__ import annotations
 
-from pipeline.documents import board_paper, notification, pack_cover, risk_assessment_form
-from pipeline.documents.spec import DocumentSpec
+from pipeline.documents import annexes, board_paper, notification, pack_cover, risk_assessment_form
+from pipeline.documents.spec import DocumentSpec, PackSpec
 
-DOCUMENTS: tuple[DocumentSpec, ...] = (notification.SPEC, risk_assessment_form.SPEC, board_paper.SPEC)
+DOCUMENTS: tuple[DocumentSpec, ...] = (notification.SPEC, risk_assessment_form.SPEC, board_paper.SPEC,
+                                      annexes.CONTINGENCY, annexes.EXIT)
 PACK_COVER = pack_cover.TEMPLATE
 
 CODES = frozenset(spec.key for spec in DOCUMENTS)
@@ -23,3 +24,24 @@ TEMPLATE_NAMES: dict[str, frozenset[str]] = {**{spec.template: spec.names for sp
 
 def by_key(key: str) -> DocumentSpec:
     return next(spec for spec in DOCUMENTS if spec.key == key)
+
+
+PACKS: tuple[PackSpec, ...] = (
+    PackSpec("submission-pack", "Submission pack", "Hong Kong Monetary Authority, Banking Supervision Department",
+             "regulator", ("NOTIF", "RAF"), enclosures=True),
+    PackSpec("board-pack", "Board pack", "{board}", "board", ("BOARD", "CONTINGENCY", "EXIT")),
+)
+
+
+def pack_problems(packs: tuple[PackSpec, ...] = PACKS) -> list[str]:
+    """What is wrong with the packs' composition: the regulator's pack holds only what the regulator reads."""
+    problems = []
+    for pack in packs:
+        for key in pack.documents:
+            spec = next((s for s in DOCUMENTS if s.key == key), None)
+            if spec is None:
+                problems.append(f"{pack.slug}: unknown document {key!r}")
+            elif pack.audience == "regulator" and spec.audience != "regulator":
+                problems.append(f"{pack.slug} goes to the regulator but {spec.slug} is a {spec.audience} document: "
+                                "it must not be in it")
+    return problems

@@ -8,13 +8,13 @@ from pipeline.documents.form_answers import form_parts
 from pipeline.documents.spec import DocumentInputs, DocumentSpec
 
 NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
-         | {"form"})
+         | facts.SIGNING_NAMES         | {"form"})
 
 
 def context(inputs: DocumentInputs) -> dict[str, object]:
     src = inputs.src
     ctx = {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
-           **facts.risk_context(src), **facts.continuity_context(src)}
+           **facts.risk_context(src), **facts.continuity_context(src), **facts.signing_context(src, inputs.coverage)}
     ctx["form"] = form_parts(inputs.form, src, inputs.coverage, ctx)
     return ctx
 

@@ -4,6 +4,7 @@ context function receives. Plain data; the document modules fill it in and `regi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal
 
 if TYPE_CHECKING:
@@ -53,3 +54,22 @@ class DocumentSpec:
     @property
     def template(self) -> str:
         return f"{self.slug}.docx"
+
+
+@dataclass(frozen=True)
+class PackSpec:
+    """A merged, bookmarked PDF for one reader: its cover and index, its documents, maybe the enclosures."""
+
+    slug: str
+    """`<arrangement>-<slug>.pdf` in build/<arrangement>/."""
+    title: str
+    recipient: str
+    audience: Audience
+    documents: tuple[str, ...]
+    """Document keys, in pack order."""
+    enclosures: bool = False
+    """Whether the arrangement's enclosures follow the documents."""
+
+    def path(self, arrangement: str) -> Path:
+        """Where the pack sits in build/<arrangement>/."""
+        return Path(f"{arrangement}-{self.slug}.pdf")

@@ -113,6 +113,18 @@ class HkmaEngagement(Strict):
     reference: Text | None = None
 
 
+class Enclosure(Strict):
+    """A document that goes to the HKMA with the notification: merged into the submission pack after the
+    form, bookmarked, listed in the letter. A PDF, or a Word (.docx) file converted by regpack's
+    LibreOffice. Evidence may cite it as `Enclosure <reference>`."""
+
+    title: Text
+    reference: Text
+    date: dt.date
+    file: Text
+    """Path relative to the arrangement's folder, e.g. `enclosures/legal-opinion.pdf`."""
+
+
 class Arrangement(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")
     title: Text
@@ -142,6 +154,7 @@ class Arrangement(Strict):
     overseas: Overseas | None = None
     customer_notification: CustomerNotification
     hkma: HkmaEngagement
+    enclosures: list[Enclosure] = Field(default_factory=list)
 
     @property
     def is_overseas(self) -> bool:

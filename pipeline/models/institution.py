@@ -9,6 +9,11 @@ from pydantic import Field
 from pipeline.models.common import Person, Strict, Text
 
 
+class Signatory(Person):
+    capacity: Text
+    """In what capacity the person signs, e.g. `Director, for and on behalf of the Board`."""
+
+
 class Institution(Strict):
     name_en: Text
     name_zh: Text
@@ -24,6 +29,10 @@ class Institution(Strict):
     """The contact person for the HKMA."""
     signatory: Person
     """Who signs the cover letter and the management declaration."""
+    signatories: list[Signatory] = Field(default_factory=list)
+    """Who signs the management declaration and the form (default: the signatory alone)."""
+    company_chop: bool = False
+    """Whether the signature pages carry a box for the company chop."""
     review_author: Text = Field("regpack", json_schema_extra={"internal": "author of the review comments in drafts"})
     """The name review comments in draft documents are authored under (e.g. the compliance team)."""
 

@@ -11,7 +11,6 @@ from pipeline.gitinfo import git_state
 
 if TYPE_CHECKING:
     from pipeline.gathered import ArrangementPlan, Gathered
-    from pipeline.plan import DocWork
     from pipeline.project import Project
 
 MANIFEST = "manifest.json"
@@ -33,7 +32,7 @@ def file_entries(paths: list[Path], base: Path) -> list[dict[str, str]]:
     return sorted(entries, key=lambda e: e["path"])
 
 
-def compose_manifest(project: "Project", gathered: "Gathered", plan: "ArrangementPlan", docs: list["DocWork"],
+def compose_manifest(project: "Project", gathered: "Gathered", plan: "ArrangementPlan", docs: list,
                      staged: Path, lo_version: str | None) -> dict:
     """Everything that went in and came out, with sha256; identical for identical builds."""
     src = plan.loaded.sources
@@ -56,7 +55,13 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
         pdf = entry(Path("pdf") / f"{w.spec.slug}.pdf")
         documents.append({"key": w.spec.key, "title": w.spec.title, "inputs": w.inputs,
                           "docx": entry(Path("word") / f"{w.spec.slug}.docx"), "pdf": {**pdf, "pages": w.pages}})
-    pack = entry(Path(f"{plan.id}-submission-pack.pdf"))
+    from pipeline.documents.registry import PACKS
+    from pipeline.sources.enclosures import enclosure_entries
+    packs = [{**entry(spec.path(plan.id)), "role": spec.slug, "audience": spec.audience} for spec in PACKS]
+    enclosures = []
+    for e in enclosure_entries(src):
+        converted = entry(Path(e["pdf"])) if e["pdf"] else None
+        enclosures.append({**e, "pdf_sha256": converted["sha256"] if converted else None})
     templates = [project.templates / name for name in sorted(gathered.template_sha)]
     return {
         "regpack": __version__,
@@ -73,7 +78,11 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
         "sources": file_entries(list(src.files), project.root),
         "templates": file_entries(templates, project.root),
         "documents": documents,
-        "pack": pack,
-        "outputs": sorted([d["docx"] for d in documents] + [{k: d["pdf"][k] for k in ("path", "sha256")}
-                                                            for d in documents] + [pack], key=lambda e: e["path"]),
+        "pack": next(p for p in packs if p["role"] == "submission-pack"),
+        "packs": packs,
+        "enclosures": enclosures,
+        "outputs": sorted([d["docx"] for d in documents] + [{k: d["pdf"][k] for k in ("path", "sha256")} for d in documents]
+                          + [{"path": p["path"], "sha256": p["sha256"]} for p in packs]
+                          + [{"path": e["pdf"], "sha256": e["pdf_sha256"]} for e in enclosures if e["pdf"]],
+                          key=lambda e: e["path"]),
     }

@@ -161,6 +161,8 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
                      *institution.includes, *(p for f in files.values() for p in f.includes)}
         models = {k: f.model for k, f in files.items()}
         all_files |= _evidence_paths(models.values(), folder, root)
+        all_files |= {p for e in models["arrangement"].enclosures
+                      if (p := (folder / e.file).resolve()).is_file() and p.is_relative_to(root.resolve())}
         sources = ArrangementSources(institution=institution.model, folder=folder,
                                      files=tuple(sorted(all_files)), **models)
         loaded.append(LoadedArrangement(sources, {"institution": institution, **files}))

@@ -220,6 +220,7 @@ def shade(cell, fill: str) -> None:
 
 
 def repeat_header(row) -> None:
+    """The row repeats at the top of each page. Never with `cant_split` rows in the same table (see loop_table)."""
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     trpr.append(el)
@@ -260,7 +261,8 @@ def loop_table(doc, headers, cells, loop: str, widths, header_fill="1F3A5F"):
     cell_text(table.rows[1].cells[0], "{%tr for " + loop + " %}")
     for cell, text in zip(table.rows[2].cells, cells):
         cell_text(cell, text)
-    cant_split(table.rows[2])
+    # no cant_split here: LibreOffice 7.4 drops the rows of a table whose header repeats and whose rows
+    # may not split when it reaches a page foot with room for the header and one row (engineering notes)
     cell_text(table.rows[3].cells[0], "{%tr endfor %}")
     set_widths(table, widths)
     doc.add_paragraph(style="Small")

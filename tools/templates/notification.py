@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from continuity import contingency_plan, exit_strategy
+from signing import signature_blocks
 from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break, save
 
 
@@ -57,16 +58,14 @@ def build(path) -> None:
         "The enclosed Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing) "
         "and the annexes in this package set out the arrangement, our due diligence on the service "
         "provider, the key contract terms, our risk assessment, contingency plan and exit strategy, our "
-        "responses to the relevant requirements of SA-2 and TM-G-1, and the declaration of management. "
-        "An independent assessment of the provider's IT control environment, as described in TM-G-1 "
-        "section 7.1.1, is enclosed for the HKMA's reference.")
+        "responses to the relevant requirements of SA-2 and TM-G-1, and the declaration of management.")
     doc.add_paragraph("Enclosures:")
-    for item in ("Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing)",
-                 "Sections 2 to 11 of this package (annexes)",
-                 "Management declaration (section 12)",
-                 "Independent assessment of the provider's IT control environment "
-                 "({{ vendor.independent_it_assessment.by }}, {{ facts.independent_assessment_date }})"):
+    for item in ("The annexes to this letter, ending with the management declaration",
+                 "Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing)"):
         doc.add_paragraph(item, style="List Bullet")
+    doc.add_paragraph("{%p for e in enclosures %}")
+    doc.add_paragraph("{{ e.title }} (reference {{ e.reference }}, dated {{ e.date }})", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("Please contact {{ facts.contact }} for any further information.")
     doc.add_paragraph("Yours faithfully,")
     doc.add_paragraph()
@@ -217,35 +216,45 @@ def build(path) -> None:
 
     h("Control responses", 1)
     doc.add_paragraph(
-        "Responses to each applicable requirement, in the style of the TM-G-1 workbook. Responsibility "
-        "shows who performs the control under the shared-responsibility model: the institution "
-        "(customer), the provider, or both (shared). Counts: {{ cov.summary }}.")
+        "The institution's response to each requirement that applies to this arrangement. Responsibility shows "
+        "who performs the control under the shared-responsibility model: the institution, the provider, or both "
+        "(shared). Counts: {{ cov.summary }}.")
+    doc.add_paragraph("{%p for g in controls %}")
+    h("{{ g.title }}", 2)
     loop_table(doc, ["Requirement", "Guideline", "Responsibility", "Response", "Evidence"],
-               ["{{ c.citation }}", "{{ c.title }}", "{{ c.responsibility }}",
+               ["{{r c.bookmark }}{{ c.citation }}", "{{ c.title }}", "{{ c.responsibility }}",
                 "{{p c.response|markdown('Table Text') }}", "{{ c.evidence }}"],
-               "c in controls", (2.2, 3.8, 2.0, 5.8, 2.8))
+               "c in g.rows", (2.2, 3.8, 2.3, 5.5, 2.8))
+    doc.add_paragraph("{%p endfor %}")
 
-    h("Traceability matrix", 1)
-    doc.add_paragraph("Every requirement applicable to this arrangement, where it is addressed, and its status.")
-    loop_table(doc, ["Requirement id", "Title", "Resp.", "Status", "Response summary", "Where addressed"],
-               ["{{ m.id }}", "{{ m.title }}", "{{ m.responsibility }}", "{{ m.status }}", "{{ m.summary }}", "{{ m.where }}"],
-               "m in matrix", (3.2, 3.4, 1.9, 1.5, 4.1, 2.5))
+    h("Traceability index", 1)
+    doc.add_paragraph("Every requirement that applies to this arrangement, its status, where it is addressed and "
+                      "the page of this package that holds the response.")
+    loop_table(doc, ["Requirement", "Status", "Where addressed", "Page"],
+               ["{{ m.citation }}", "{{ m.status }}", "{{ m.where }}", "{{r m.page }}"],
+               "m in trace", (3.2, 1.8, 9.6, 2.0))
 
     h("Management declaration", 1)
     doc.add_paragraph(
-        "We, the undersigned, on behalf of {{ inst.name_en }} ({{ inst.name_zh }}), declare that, to the "
-        "best of our knowledge and belief:")
+        "{{ signing.we }}, the undersigned, on behalf of {{ inst.name_en }} ({{ inst.name_zh }}), declare that, to "
+        "the best of {{ signing.our }} knowledge and belief:")
     for item in (
         "(a) the {{ inst.board_name }} approved the arrangement on {{ facts.board_date }} and retains ultimate "
         "accountability for it (SA-2 2.1.1);",
-        "(b) the matters in section 2 of SA-2 have been addressed, as set out in this package, before implementation;",
-        "(c) the institution complies in general with TM-G-1 and the HKMA's guidance on cloud computing, and the "
-        "open items listed in this package have owners and due dates;",
-        "(d) the HKMA and the institution's auditors have access to the data and to the provider as described in section 4;",
+        "(b) the matters in section 2 of SA-2 have been addressed, as set out in this package, before "
+        "implementation{% if signing.exceptions %}, except for the open items listed below, each with an owner "
+        "and a due date{% endif %};",
+        "(c) the institution complies in general with TM-G-1 and the HKMA's guidance on cloud computing;",
+        "(d) the HKMA and the institution's auditors have access to the data and to the provider as described in "
+        "this package;",
         "(e) the institution will inform the HKMA of any material change to the arrangement and of any request by "
         "an overseas authority for access to customer data."):
         doc.add_paragraph(item, style="Body Text")
-    doc.add_paragraph()
-    kv_table(doc, [("Name", "{{ inst.signatory.name }}"), ("Title", "{{ inst.signatory.title }}"),
-                   ("Signature", ""), ("Date", "")])
+    doc.add_paragraph("{%p if signing.exceptions %}")
+    doc.add_paragraph("Open items (exceptions to (b)):")
+    doc.add_paragraph("{%p for x in signing.exceptions %}")
+    doc.add_paragraph("{{ x }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    signature_blocks(doc)
     save(doc, path)

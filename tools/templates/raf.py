@@ -7,6 +7,7 @@ institution can drop in the HKMA's exact wording; this template only lays them o
 from __future__ import annotations
 
 from continuity import contingency_plan, exit_strategy
+from signing import signature_blocks
 from docxkit import cover, header_footer, kv_table, loop_table, new_document, save
 
 
@@ -42,7 +43,6 @@ def build(path) -> None:
     exit_strategy(doc, 1)
     doc.add_heading("Signature", 1)
     doc.add_paragraph(
-        "Signed for and on behalf of {{ inst.name_en }} ({{ inst.name_zh }}) by a member of senior management.")
-    kv_table(doc, [("Name", "{{ inst.signatory.name }}"), ("Title", "{{ inst.signatory.title }}"),
-                   ("Signature", ""), ("Date", "")])
+        "Signed for and on behalf of {{ inst.name_en }} ({{ inst.name_zh }}).")
+    signature_blocks(doc)
     save(doc, path)
