@@ -3,8 +3,10 @@
 `make test-fast` runs `pytest -m "not libreoffice"`. A test is marked `libreoffice` when it carries
 `@pytest.mark.libreoffice`, or when the rule below (applied by tests/conftest.py) finds that it starts
 LibreOffice: it uses the `built_project` fixture, or its code, the code of a fixture it uses or of a test
-helper it calls (followed through the test suite's own modules) contains one of the calls in
-STARTS_LIBREOFFICE. Mark explicitly what the rule cannot see.
+helper it calls (followed through the test suite's own modules) runs `regpack build` or `regpack
+diff` (RUNS_REGPACK and COMMAND: `regpack(p, "build")`, `main([..., "diff"])`, or a command listed as
+`("build",)` beside a regpack call) or makes one of the calls in STARTS_LIBREOFFICE. Mark explicitly
+what the rule cannot see.
 
 The guard catches what both miss: in a run whose `-m` deselects `libreoffice`, `soffice` (on PATH and
 through REGPACK_SOFFICE) is a script that refuses to start and records which test called it; that test
@@ -23,10 +25,11 @@ from functools import cache
 from pathlib import Path
 
 LIBREOFFICE_FIXTURES = frozenset({"built_project"})
+RUNS_REGPACK = re.compile(r"\b(?:regpack|main)\(")
+COMMAND = re.compile(r"""[(\[,]\s*["'](?:build|diff)["']\s*[,)\]]""")
+"""With RUNS_REGPACK: `regpack build` or `regpack diff` (redlines), in a call or listed as a command."""
 STARTS_LIBREOFFICE = re.compile(r"""
-      \bregpack\((?:[^()]|\([^()]*\))*?["'](?:build|diff)["']   # regpack(project, "build" | "diff", ...)
-    | \bmain\(\[[^\]]*["'](?:build|diff)["']                    # the same in-process: main([..., "build"])
-    | \bConverter\((?![^()]*\bsoffice=)                         # a converter on the installed LibreOffice
+      \bConverter\((?![^()]*\bsoffice=)                         # a converter on the installed LibreOffice
     | \bprofile_template\( | \blibreoffice_version\(            # LibreOffice's profile, its --version
     | \[\s*find_soffice\(\)                                     # soffice run as a command
     | \bwhich\(\s*["'](?:soffice|libreoffice)["']
@@ -43,7 +46,7 @@ def starts_libreoffice(func, _seen: set | None = None) -> bool:
         return False
     seen.add(func)
     source = _source(func)
-    if STARTS_LIBREOFFICE.search(source):
+    if STARTS_LIBREOFFICE.search(source) or (RUNS_REGPACK.search(source) and COMMAND.search(source)):
         return True
     helpers = getattr(func, "__globals__", {})
     return any(_is_test_code(helper := helpers.get(name)) and starts_libreoffice(helper, seen)

@@ -26,6 +26,16 @@ def checks(project):
     regpack(project, "check")  # noqa: F821
 
 
+def builds_among_other_commands(project):
+    for command in (("check",), ("build",)):
+        regpack(project, *command)  # noqa: F821
+
+
+def checks_and_reads_the_build_folder(project):
+    regpack(project, "check")  # noqa: F821
+    return project / "build" / "manifest.json"
+
+
 def builds_through_a_helper(project):
     checks(project)
     builds(project)
@@ -42,8 +52,10 @@ def converts_with_libreoffice():
 def test_the_rule_sees_what_starts_libreoffice():
     assert starts_libreoffice(builds)
     assert starts_libreoffice(builds_through_a_helper)
+    assert starts_libreoffice(builds_among_other_commands)
     assert starts_libreoffice(converts_with_libreoffice)
     assert not starts_libreoffice(checks)
+    assert not starts_libreoffice(checks_and_reads_the_build_folder)
     assert not starts_libreoffice(converts_with_a_fake_soffice)
 
 
