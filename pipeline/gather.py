@@ -20,13 +20,18 @@ from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
 from pipeline.sources.loader import load_sources
 from pipeline.sources.enclosures import enclosure_problems
-from pipeline.sources.stated_facts import stated_fact_problems
+from pipeline.sources.stated_facts import internal_text_problems, stated_fact_problems
 
 FINAL_REFUSES = {
     "todo-marker": "a final build allows no {marker} markers",
     "continuity-breach": "a final build allows no breach of the recovery targets or the tolerance",
     "past-due-action": "a final build allows no past-due actions",
     "na-without-reason": "a final build needs the reason why a requirement does not apply",
+    "internal-text": "a final build sends the regulator no internal ids or tool wording",
+    "stated-count": "a final build states no count that disagrees with the computed one",
+    "stated-duration": "a final build states no duration that disagrees with the plan",
+    "inapplicable-response": "a final build carries no response to a requirement that does not apply",
+    "stale-attestation": "a final build relies on no attestation over 12 months old",
 }
 """Warnings a draft build comments on and a final build refuses, by code."""
 
@@ -76,6 +81,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         coverage = compute_coverage(src, catalog)
         issues += stated_fact_problems(list(src.files), project.root, coverage.applicable, src.exit.duration_months)
         issues += enclosure_problems(item, project.sources, options.final)
+        issues += internal_text_problems(item, project.root)
         controls = item.files["controls"]
         issues += [Problem(controls.display, controls.doc.line_of(("responses", i)), f"controls.responses[{i}]",
                            f"response to {req}, which does not apply to this arrangement (it applies only "

@@ -3,6 +3,8 @@ case, risk (with a heat map), due diligence, responsibilities and gaps, exit and
 
 from __future__ import annotations
 
+import re
+
 from pipeline.documents import facts
 from pipeline.documents.formatting import fmt_date, person
 from pipeline.documents.pictures import WIDTH_MM, heat_map, timeline
@@ -10,7 +12,12 @@ from pipeline.documents.spec import SOURCE_KINDS, DocumentInputs, DocumentSpec
 from pipeline.word.props import Picture
 
 NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
-         | {"board", "timeline", "board_people", "signoffs"})
+         | {"board", "timeline", "board_people", "signoffs", "resolutions"})
+
+
+def resolutions(src) -> list[str]:
+    """Each resolution's text after "RESOLVED THAT" (a leading "THAT" or "RESOLVED THAT" in the source is dropped)."""
+    return [re.sub(r"^(?:RESOLVED\s+)?THAT\s+", "", r, flags=re.IGNORECASE) for r in src.board.resolutions]
 
 
 def signoffs(src, paper_date) -> list[dict[str, str]]:
@@ -25,7 +32,7 @@ def context(inputs: DocumentInputs) -> dict[str, object]:
     ctx = {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
            **facts.risk_context(src), **facts.continuity_context(src), "board": src.board,
            "board_people": {"sponsor": person(src.board.sponsor), "presenter": person(src.board.presenter)},
-           "signoffs": signoffs(src, facts.document_date(SPEC, src, inputs.meta))}
+           "signoffs": signoffs(src, facts.document_date(SPEC, src, inputs.meta)), "resolutions": resolutions(src)}
     d = src.arrangement.dates
     milestones = [(src.board.signoffs[0].date if src.board.signoffs else d.board_meeting, "Second-line sign-offs"),
                   (d.board_meeting, "Board approval"), (d.hkma_notification, "HKMA notification"),

@@ -31,6 +31,8 @@ def facts(src: ArrangementSources) -> dict[str, object]:
         "contract_signing": fmt_date(arr.dates.contract_signing),
         "go_live": fmt_date(arr.dates.planned_go_live),
         "contract_term": f"{arr.dates.contract_term_years} years",
+        "contract_form": {"agreement": "Written outsourcing agreement (SA-2 2.4)",
+                          "mou": "Memorandum of understanding (intra-group, SA-2 2.4.3)"}[vendor.contract.type],
         "service_model": arr.service_model,
         "deployment_model": arr.deployment_model.capitalize(),
         "provider_services": ", ".join(arr.provider_services),

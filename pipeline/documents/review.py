@@ -36,7 +36,7 @@ def _anchor(problem, src, spec: DocumentSpec) -> str:
         if len(parts) > 2 and parts[1] == "scenarios" and parts[2].isdigit():
             return src.contingency.scenarios[int(parts[2])].title
         return "Recovery time objective"
-    if problem.code in ("stated-count", "stated-duration"):
+    if problem.code in ("stated-count", "stated-duration", "internal-text"):
         return data["stated"]
     return spec.title  # on the cover: the finding concerns the document as a whole
 

@@ -1,4 +1,5 @@
-"""Facts that prose in the sources states and the build computes: they must agree.
+"""Facts that prose in the sources states and the build computes: they must agree; and words the regulator
+must not receive (regpack's own requirement ids, the tool's name) in text that reaches its documents.
 
 A count of requirements written into an executive summary goes stale the day a requirement is added;
 an exit "of nine to twelve months" contradicts a plan of ten. Such statements are found in the source
@@ -49,4 +50,28 @@ def stated_fact_problems(files: list[Path], root: Path, applicable: int, exit_mo
                         relpath(path, root), number, "", f"the text states an exit of {m.group(0)!r} but the exit "
                         f"strategy plans {exit_months:g} months (exit.duration_months): make them agree",
                         "warning", "stated-duration", {"stated": m.group(0), "computed": exit_months}))
+    return problems
+
+
+SLUG = re.compile(r"\b[A-Z][A-Z0-9]*-[0-9][0-9A-Za-z.()]*-[a-z][a-z0-9-]+\b")
+TOOL = re.compile(r"\bregpack\b", re.IGNORECASE)
+
+
+def internal_text_problems(loaded, root: Path) -> list[Problem]:
+    """Warnings (a final build refuses them) for catalog ids written into prose and for the tool's name, in
+    the sources that reach the regulator's documents (all but the board paper's)."""
+    files = {f.path for kind, f in loaded.files.items() if kind != "board"}
+    files |= {p for kind, f in loaded.files.items() if kind != "board" for p in f.includes}
+    problems = []
+    for path in sorted(files):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = line.strip()
+            if path.suffix != ".md" and (text.startswith("#") or text.startswith(("requirement:", "- requirement:"))):
+                continue
+            for pattern, what in ((SLUG, "regpack's requirement id"), (TOOL, "the tool's name")):
+                if m := pattern.search(line):
+                    problems.append(Problem(
+                        relpath(path, root), number, "", f"{m.group(0)!r} is {what}, which the HKMA's documents must not "
+                        "show: cite the instrument and paragraph instead (e.g. SA-2 §2.9.1(c))", "warning",
+                        "internal-text", {"stated": m.group(0)}))
     return problems

@@ -139,10 +139,25 @@ class MarkdownToWord:
                 self._inline(child, Fmt(bold=heading), segs)
                 out.append(self._para(style_id, segs, keep_next=heading))
 
+    @property
+    def _table_text(self) -> str | None:
+        return self._sid("Table Text") if self._has_style("Table Text") else None
+
+    def _has_style(self, name: str) -> bool:
+        known = self.__dict__.setdefault("_has", {})
+        if name not in known:
+            try:
+                known[name] = bool(self._sid(name))
+            except KeyError:
+                known[name] = False
+        return known[name]
+
     def _list(self, el, depth: int, body_style: str, out: list[str]) -> None:
         ordered = el.tag == "ol"
         level = min(depth, 2)
         name = ("List Number" if ordered else "List Bullet") + ("" if level == 1 else " 2")
+        if body_style == self._table_text and self._has_style(f"Table {name}"):
+            name = f"Table {name}"  # lists in table cells in the table text's size
         sid = self._sid(name)
         num = restarted_list(self._docx, name, int(el.get("start") or 1)) if ordered else None
         for li in el.iterfind("li"):

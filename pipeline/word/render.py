@@ -121,6 +121,18 @@ class _Template(DocxTemplate):
         return super().resolve_listing(xml) if _LISTING_TEXT.search(xml) else xml
 
 
+class _Picture(InlineImage):
+    """A picture with its alternative text (what a screen reader says, and what Word shows as alt text)."""
+
+    def __init__(self, tpl, picture):
+        super().__init__(tpl, io.BytesIO(picture.png), width=Mm(picture.width_mm))
+        self.alt = picture.alt
+
+    def _insert_image(self):
+        alt = self.alt.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+        return super()._insert_image().replace("<wp:docPr ", f'<wp:docPr descr="{alt}" ', 1)
+
+
 _ENV = jinja_environment()
 
 
@@ -157,8 +169,7 @@ def render_document(req: RenderRequest) -> list[str]:
     converter = MarkdownToWord(tpl)
     env.filters.update(markdown=converter, inline_markdown=converter.inline)
     context = dict(req.context)
-    context["images"] = {name: InlineImage(tpl, io.BytesIO(picture.png), width=Mm(picture.width_mm))
-                         for name, picture in context.get("images", {}).items()}
+    context["images"] = {name: _Picture(tpl, picture) for name, picture in context.get("images", {}).items()}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:

@@ -23,9 +23,9 @@ def build(path) -> None:
     h("Decision requested", 1)
     md(doc, "board.decision_requested")
     h("Draft resolution", 2)
-    doc.add_paragraph("RESOLVED that the {{ inst.board_name }}:")
-    doc.add_paragraph("{%p for r in board.resolutions %}")
-    doc.add_paragraph("({{ loop.index }}) {{ r }}")
+    doc.add_paragraph("The {{ inst.board_name }} is asked to pass the following resolutions:")
+    doc.add_paragraph("{%p for r in resolutions %}")
+    doc.add_paragraph("RESOLVED THAT {{ r }}", style="List Number")
     doc.add_paragraph("{%p endfor %}")
 
     h("Executive summary", 1)

@@ -127,6 +127,11 @@ def new_document():
     _add_style(doc, "Hyperlink", WD_STYLE_TYPE.CHARACTER, color=RGBColor(0x05, 0x63, 0xC1), underline=True)
     _add_style(doc, "Small", WD_STYLE_TYPE.PARAGRAPH, size=8.5, color=GREY)
     _add_style(doc, "Table Text", WD_STYLE_TYPE.PARAGRAPH, size=9)
+    for name in ("List Bullet", "List Bullet 2", "List Number", "List Number 2"):  # lists in table cells
+        st = doc.styles.add_style(f"Table {name}", WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = styles[name]
+        st.font.size = Pt(9)
+        st.paragraph_format.space_after = Pt(2)
     _add_style(doc, "Cover Line", WD_STYLE_TYPE.PARAGRAPH, size=13, color=GREY)
     _add_style(doc, "Draft Mark", WD_STYLE_TYPE.PARAGRAPH, size=11, bold=True,
                color=RGBColor(0xC0, 0x00, 0x00))
@@ -137,8 +142,37 @@ def new_document():
         st.paragraph_format.space_after = Pt(2)
     table_grid = styles["Table Grid"]
     table_grid.font.size = Pt(9)
+    _british_english(doc)
+    _declare_font(doc, BODY_FONT)
     _update_fields_on_open(doc)
     return doc
+
+
+def _british_english(doc) -> None:
+    """Every document's language: British English (Chinese text marked as Hong Kong Chinese)."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for key, value in (("w:val", "en-GB"), ("w:eastAsia", "zh-HK"), ("w:bidi", "ar-SA")):
+        lang.set(qn(key), value)
+
+
+def _declare_font(doc, name: str) -> None:
+    """Declare `name` in the font table with Calibri's metrics (Carlito is metric-compatible), so Word
+    knows the font and what to use in its place instead of guessing."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    if root.find(f"{qn('w:font')}[@{qn('w:name')}='{name}']") is not None:
+        return
+    font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
+    for tag, value in (("w:altName", "Calibri"), ("w:panose1", "020F0502020204030204"), ("w:charset", "00"),
+                       ("w:family", "swiss"), ("w:pitch", "variable")):
+        etree.SubElement(font, qn(tag), {qn("w:val"): value})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _add_style(doc, name, kind, size=None, bold=None, color=None, underline=None):
@@ -286,8 +320,11 @@ def kv_table(doc, pairs, widths=(5.0, 11.6)):
 
 
 def header_footer(doc, title_expr: str) -> None:
-    """Header: classification, reference, DRAFT; footer: title and page X of Y."""
+    """Header: classification, reference, DRAFT; footer: title and page X of Y. None on the cover."""
     section = doc.sections[0]
+    section.different_first_page_header_footer = True  # the cover: no running header or page number
+    section.first_page_header.is_linked_to_previous = False
+    section.first_page_footer.is_linked_to_previous = False
     head = section.header.paragraphs[0]
     head.style = doc.styles["Header"]
     head.add_run("{{ doc.classification }} | {{ doc.reference }}{% if doc.draft %} | DRAFT{% endif %}")

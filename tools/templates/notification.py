@@ -148,7 +148,7 @@ def build(path) -> None:
     doc.add_paragraph("{%p endif %}")
 
     h("Key contract terms", 1)
-    kv_table(doc, [("Agreement", "{{ contract.title }} ({{ contract.type|upper }})"),
+    kv_table(doc, [("Agreement", "{{ contract.title }}"), ("Form of agreement", "{{ facts.contract_form }}"),
                    ("Liabilities and obligations", "{{ contract.liabilities }}"),
                    ("Confidentiality undertaking", "{{ contract.confidentiality_undertaking }}"),
                    ("Remedies on breach of confidentiality", "{{ contract.breach_remedies }}"),

@@ -21,9 +21,11 @@ def build(path) -> None:
         "of its intention to outsource {{ arr.service }} to {{ facts.vendor_name }}. Answers are drawn from "
         "the institution's sources for arrangement {{ arr.reference }}; the control questionnaire (Part E) "
         "covers every applicable requirement of SA-2, TM-G-1, OR-1 and the HKMA's guidance on cloud computing.")
-    kv_table(doc, [("Form", "{{ form.title }}"), ("Form version", "{{ form.version }}"),
-                   ("Submission date", "{{ facts.notification_date }}"),
+    kv_table(doc, [("Form", "{{ form.title }}"), ("Submission date", "{{ facts.notification_date }}"),
                    ("Answers", "Yes / No / Partial / N.A., with explanation and evidence")])
+    doc.add_paragraph("{%p if doc.draft %}")
+    doc.add_paragraph("Draft only, not in the final form: {{ form.version }}", style="Draft Mark")
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p for part in form.parts %}")
     doc.add_heading("Part {{ part.id }}: {{ part.title }}", 1)
     doc.add_paragraph("{%p if part.rows %}")
