@@ -110,7 +110,7 @@ def _response(req: Requirement, due: str) -> list[str]:
             f"- requirement: {req.id}",
             f"  responsibility: {req.responsibility or 'customer'}",
             "  status: gap",
-            f"  response: {quote(f'TODO: how the institution meets {req.id}')}",
+            f"  response: {quote('TODO: how the institution meets this requirement')}",  # no ids in text
             f"  action: {{description: {quote('TODO: write the response and gather the evidence')}, "
             f"owner: TODO, due: {due}}}"]
 
