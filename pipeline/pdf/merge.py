@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject, StreamObject
 
 PRODUCER = "regpack pack assembler (pypdf)"
 FRONT_BOOKMARK = "Cover and contents"
@@ -103,6 +104,55 @@ def _identifier(front_pdf: Path | None, documents: Sequence[PackDocument], meta:
     return digest.digest()[:16]
 
 
+PDFA_PART = re.compile(rb"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"")
+
+
+def _is_pdfa2(reader: PdfReader) -> bool:
+    """Whether a part identifies itself as PDF/A-2 (LibreOffice's exports with SelectPdfVersion=2 do)."""
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    return metadata is not None and bool(PDFA_PART.search(metadata.get_object().get_data()))
+
+
+def is_declared_pdfa(pack: Path) -> bool:
+    """Whether a pack written here declares PDF/A-2b (all its parts did)."""
+    return b"<pdfaid:conformance>B</pdfaid:conformance>" in Path(pack).read_bytes()
+
+
+def _xmp(meta: PackMetadata, date: str, declared: bool) -> bytes:
+    def esc(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    iso = meta.creation_date.isoformat()
+    pdfa = ('<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"><pdfaid:part>2'
+            '</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>') if declared else ""
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' + pdfa +
+            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{esc(meta.title)}</rdf:li></rdf:Alt></dc:title>'
+            f'<dc:creator><rdf:Seq><rdf:li>{esc(meta.author)}</rdf:li></rdf:Seq></dc:creator>'
+            f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{esc(meta.subject)}</rdf:li></rdf:Alt>'
+            '</dc:description></rdf:Description>'
+            '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+            f'<pdf:Producer>{esc(PRODUCER)}</pdf:Producer><pdf:Keywords>{esc(meta.keywords)}</pdf:Keywords>'
+            '</rdf:Description><rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+            f'<xmp:CreatorTool>regpack</xmp:CreatorTool><xmp:CreateDate>{iso}</xmp:CreateDate>'
+            f'<xmp:ModifyDate>{iso}</xmp:ModifyDate><xmp:MetadataDate>{iso}</xmp:MetadataDate>'
+            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode("utf-8")
+
+
+def _add_xmp_and_intent(writer: PdfWriter, first: PdfReader, meta: PackMetadata, date: str, declared: bool) -> None:
+    """The pack's own XMP metadata (matching its document information) and the first part's output intent
+    (LibreOffice's sRGB profile); PDF/A-2b is declared only when every part declared it."""
+    stream = StreamObject()
+    stream.set_data(_xmp(meta, date, declared))
+    stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    intents = first.trailer["/Root"].get("/OutputIntents")
+    if intents is not None:
+        writer._root_object[NameObject("/OutputIntents")] = ArrayObject(
+            [writer._add_object(intent.get_object().clone(writer)) if hasattr(intent, "get_object") else intent
+             for intent in intents.get_object()])
+
+
 def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out: Path,
                   meta: PackMetadata) -> int:
     """Write the pack to `out` atomically; returns its total page count."""
@@ -127,6 +177,9 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
         "/Creator": "regpack", "/Producer": PRODUCER, "/CreationDate": date, "/ModDate": date,
     })
     writer.page_mode = "/UseOutlines"
+    parts = ([_reader(front_pdf)] if front_pdf is not None else []) + [_reader(d.pdf) for d in documents]
+    declared = all(_is_pdfa2(r) for r in parts)
+    _add_xmp_and_intent(writer, parts[0], meta, date, declared)
     identifier = ByteStringObject(_identifier(front_pdf, documents, meta))
     writer._ID = ArrayObject([identifier, identifier])  # pypdf writes no /ID unless set: make it reproducible
     out = Path(out)

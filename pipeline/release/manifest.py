@@ -57,7 +57,14 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
                           "docx": entry(Path("word") / f"{w.spec.slug}.docx"), "pdf": {**pdf, "pages": w.pages}})
     from pipeline.documents.registry import PACKS
     from pipeline.sources.enclosures import enclosure_entries
-    packs = [{**entry(spec.path(plan.id)), "role": spec.slug, "audience": spec.audience} for spec in PACKS]
+    from pipeline.pdf.merge import is_declared_pdfa
+    packs = []
+    for spec in PACKS:
+        pack = {**entry(spec.path(plan.id)), "role": spec.slug, "audience": spec.audience}
+        where = staged if (staged / pack["path"]).is_file() else final_dir
+        pack["pdfa"] = ("PDF/A-2b, declared because every part is (not checked by a PDF/A validator)"
+                        if is_declared_pdfa(where / pack["path"]) else "not PDF/A: a part (an enclosure) is not")
+        packs.append(pack)
     enclosures = []
     for e in enclosure_entries(src):
         converted = entry(Path(e["pdf"])) if e["pdf"] else None

@@ -75,8 +75,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "singapore-legal-opinion.docx"
             _doc("Legal opinion: Singapore law and the bank's data held in Singapore", OPINION).save(source)
+            pdfa = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'  # PDF/A-2b
             subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
-                            "pdf", "--outdir", str(OUT), str(source)], check=True, capture_output=True, timeout=120)
+                            pdfa, "--outdir", str(OUT), str(source)], check=True, capture_output=True, timeout=120)
 
 
 if __name__ == "__main__":
