@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARR    ?=
 
-.PHONY: setup submission test test-fast bench clean system-deps
+.PHONY: setup submission test test-fast bench clean system-deps templates
 
 setup: $(STAMP) system-deps
 
@@ -26,6 +26,10 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not libreoffice"
+
+# bootstrap: writes templates/*.docx only where missing or unedited since it wrote them (FORCE=1 overwrites)
+templates: $(STAMP)
+	$(BIN)/python tools/templates/make_templates.py $(if $(FORCE),--force)
 
 bench: setup
 	$(BIN)/python -m pipeline.bench

@@ -52,12 +52,15 @@ def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
 
 
 def lint_templates(project: Project, names: set[str]) -> list[Problem]:
-    """Template lint: every name a template uses exists in its context (checked before any output)."""
+    """Template lint, before any output: Jinja syntax, names, what the sandbox refuses, styles (errors
+    only; `regpack templates check` also resolves attribute paths against the sources)."""
     if not names:
         return []
-    from pipeline.word.render import template_problems  # docxtpl: loaded only when templates are linted
+    from pipeline.word.template_lint import lint_environment, lint_template  # docxtpl: loaded only here
+    env = lint_environment()
     return [p for name in sorted(names) if (project.templates / name).is_file()
-            for p in template_problems(project.templates / name, set(TEMPLATE_NAMES[name]))]
+            for p in lint_template(project.templates / name, TEMPLATE_NAMES[name], env=env).problems
+            if not p.is_warning]
 
 
 def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gathered:

@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("old", type=Path)
     d.add_argument("new", type=Path)
     d.add_argument("--out", type=Path, help="folder for the Word change summary and redlines")
+    t = sub.add_parser("templates", help="check the Word templates, or give them a bank's letterhead")
+    tsub = t.add_subparsers(dest="templates_command", required=True)
+    tc = tsub.add_parser("check", help="every tag, attribute path and style of each template, against the sources")
+    tc.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    ta = tsub.add_parser("adopt", help="take page set-up, header, footer, fonts and styles from a Word file")
+    ta.add_argument("letterhead", type=Path, help="the bank's own Word file (.docx)")
+    tsub.add_parser("trim", help="remove the stock styles Word adds back when it saves (faster builds)")
     return p
 
 
@@ -243,6 +250,24 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def cmd_templates(args) -> int:
+    if args.templates_command == "check":
+        from pipeline.word.templates import check_templates
+        report = check_templates(_project(args))
+        for w in report.warnings:
+            err.print(f"warning: {w}", markup=False)
+        if report.errors or (args.strict and report.warnings):
+            raise SourceErrors(report.errors + (report.warnings if args.strict else []))
+        out.print(report.summary(), markup=False)
+        return 0
+    from pipeline.word.letterhead import adopt_letterhead, trim_templates
+    project = _project(args)
+    lines = adopt_letterhead(project, args.letterhead) if args.templates_command == "adopt" else trim_templates(project)
+    for line in lines:
+        out.print(line, markup=False)
+    return 0
+
+
 COMMANDS = {"build": cmd_build, "check": cmd_check, "coverage": cmd_coverage, "schema": cmd_schema,
             "scaffold": cmd_scaffold, "init": cmd_scaffold,
-            "seal": cmd_seal, "verify": cmd_verify, "diff": cmd_diff}
+            "seal": cmd_seal, "verify": cmd_verify, "diff": cmd_diff, "templates": cmd_templates}

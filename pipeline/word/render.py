@@ -1,7 +1,8 @@
 """Stage 3: render a Word document from its template with docxtpl.
 
-Templates fail loudly (StrictUndefined) and escape everything (autoescape): source text is data,
-never a template. Rendering writes to a staging path; the orchestrator moves finished files.
+Templates render in a sandbox (sandbox.py: they read data and run nothing), fail loudly (StrictUndefined)
+and escape everything (autoescape): source text is data, never a template. An error names the template
+and the paragraph. Rendering writes to a staging path; the orchestrator moves finished files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SecurityError
 from lxml import etree
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsmap, qn
@@ -22,8 +24,9 @@ from docxtpl import DocxTemplate, InlineImage
 from pipeline.documents.formatting import fmt_date, hours, yesno
 from pipeline.word.finalize import finalize_document
 from pipeline.word.props import CoreProps, ReviewComment
-from pipeline.errors import Problem, RegpackError, relpath
+from pipeline.errors import RegpackError, relpath
 from pipeline.word.markdown import MarkdownToWord
+from pipeline.word.sandbox import TemplateSandbox, error_line, numbered_source, paragraph_at
 
 
 class TemplateError(RegpackError):
@@ -36,7 +39,7 @@ def _date_filter(value: date | None) -> str:
     return fmt_date(value)
 
 
-class _CachingEnvironment(jinja2.Environment):
+class _CachingEnvironment(TemplateSandbox):
     """docxtpl compiles each part's XML on every render; the XML of a template is the same for
     every arrangement, so compile it once per build (filters are looked up at render time)."""
 
@@ -53,7 +56,9 @@ class _CachingEnvironment(jinja2.Environment):
 
 
 def jinja_environment() -> jinja2.Environment:
-    env = _CachingEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    """The sandbox templates render in (see sandbox.py), with regpack's filters (`markdown` and
+    `inline_markdown` are bound to each document as it renders)."""
+    env = _CachingEnvironment()
     env.filters.update(d=_date_filter, yesno=yesno, hours=hours)
     return env
 
@@ -115,6 +120,17 @@ class _Template(DocxTemplate):
         part._element = tree  # the new document replaces the template's (python-docx keeps no other copy)
         self.docx = part.document
 
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        """docxtpl's, plus where an error happened: the part and the paragraph's Word text."""
+        try:
+            return super().render_xml_part(src_xml, part, context, jinja_env)
+        except Exception as exc:
+            line = error_line(exc)
+            kind = re.sub(r"\d*\.xml$", "", str(part.partname).rsplit("/", 1)[-1])
+            exc.regpack_where = (paragraph_at(numbered_source(src_xml), line) if line else "",
+                                 "" if kind == "document" else f" (in the {kind})")
+            raise
+
     def resolve_listing(self, xml: str) -> str:
         """docxtpl turns tabs and newlines inside text into Word tabs and breaks with a regex pass over
         every paragraph and run (a fifth of rendering); skip it when no text holds one."""
@@ -134,21 +150,6 @@ class _Picture(InlineImage):
 
 
 _ENV = jinja_environment()
-
-
-def template_problems(template: Path, context_keys: set[str]) -> list[Problem]:
-    """Template lint: names the template uses that its context will not have, found before any output."""
-    env = jinja_environment()
-    env.filters.update(markdown=lambda *a: "", inline_markdown=lambda *a: "")
-    try:
-        needed = DocxTemplate(str(template)).get_undeclared_template_variables(env)
-    except jinja2.TemplateSyntaxError as exc:
-        return [Problem(relpath(template), 0, "", f"template syntax: {exc.message} (Jinja line {exc.lineno})")]
-    except Exception as exc:  # a damaged .docx (edited in an odd tool) is a template problem
-        return [Problem(relpath(template), 0, "", f"cannot read template: {exc}")]
-    missing = sorted(set(needed) - context_keys - {"images"})
-    return [Problem(relpath(template), 0, "", f"uses {name!r}, which this document's context does not provide")
-            for name in missing]
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,29 @@ def render_document(req: RenderRequest) -> list[str]:
     context["images"] = {name: _Picture(tpl, picture) for name, picture in context.get("images", {}).items()}
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{relpath(req.template)}: {exc.message}: the template uses a name the "
-                            "sources do not provide; fix the template or the sources") from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"{relpath(req.template)}: {exc}") from None
+    except (jinja2.TemplateError, KeyError) as exc:  # KeyError: a style Markdown needs is not defined
+        raise TemplateError(_where(req.template, exc) + _what(exc)) from None
     except etree.XMLSyntaxError as exc:
         raise TemplateError(f"{relpath(req.template)}: the rendered document is not well-formed XML ({exc}); "
                             "a Jinja tag probably cuts through a paragraph, row or run: use {%p %}, {%tr %} "
                             "or {%r %} tags for blocks") from None
     return finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)
+
+
+def _where(template: Path, exc: BaseException) -> str:
+    paragraph, part = getattr(exc, "regpack_where", ("", ""))
+    return f'{relpath(template)}: paragraph "{paragraph}"{part}: ' if paragraph else f"{relpath(template)}{part}: "
+
+
+def _what(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"{exc.args[0]}: define the style in the template (Word: Styles pane) or use another"
+    if isinstance(exc, SecurityError):
+        return (f"{exc.message.rstrip('.')}: a template may only read its document's data (no calls, no "
+                "attributes starting with _); remove the tag")
+    if isinstance(exc, jinja2.UndefinedError):
+        return (f"{exc.message}: the template uses a name the sources do not provide; fix the template "
+                "(`regpack templates check` lists every such tag)")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"Jinja syntax: {exc.message}"
+    return str(exc)
