@@ -274,15 +274,15 @@ def test_duplicate_id_across_files_is_reported(tmp_path):
 
 def test_bad_docs_value_is_reported_with_line(tmp_path):
     directory = copy_catalog(tmp_path)
-    edit(directory / "sa2.yaml", "docs: [NOTIF, BOARD]", "docs: [NOTIF, EXIT]")
+    edit(directory / "sa2.yaml", "docs: [NOTIF, BOARD]", "docs: [NOTIF, MEMO]")
     with pytest.raises(SourceErrors) as excinfo:
         load_catalog(directory, doc_codes=CODES)
     (problem,) = excinfo.value.problems
     assert problem.file.endswith("sa2.yaml")
     assert problem.path == "requirements[0].docs[1]"
-    assert "'EXIT'" in problem.message and "SA2-1.2.1-seventh-schedule" in problem.message
+    assert "'MEMO'" in problem.message and "SA2-1.2.1-seventh-schedule" in problem.message
     lines = (directory / "sa2.yaml").read_text(encoding="utf-8").splitlines()
-    assert "EXIT" in lines[problem.line - 1]
+    assert "MEMO" in lines[problem.line - 1]
 
 
 def test_other_problems_are_all_reported_together(tmp_path):
