@@ -49,3 +49,18 @@ def test_the_form_answers_each_question_with_its_own_text(tmp_path):
     assert "Singapore authorities can obtain data held in Singapore only by a court order" in by_id["D6"]
     assert "AWS Enterprise Support engineers" in by_id["C9"] and "HMB operations centres" not in by_id["C9"]
     assert "will not consent to such access before consulting the HKMA" in by_id["F4"]
+
+
+def test_requirement_counts_read_the_same_everywhere(built_project):
+    import json
+    import re
+    result = regpack(built_project, "coverage", "--json")
+    applicable = {a: v["applicable"] for a, v in json.loads(result.stdout)["arrangements"].items()}
+    (count,) = applicable.values()
+    stated = []
+    for path in sorted((built_project / "build").rglob("word/*.docx")):
+        text = docx_text(path)
+        stated += [(path.name, int(n)) for n in re.findall(r"\b(\d+)\s+(?:applicable\s+)?(?:regulatory\s+)?requirements\b",
+                                                             text)]
+        stated += [(path.name, int(n)) for n in re.findall(r"\bOf (\d+) applicable requirements", text)]
+    assert stated and all(n == count for _, n in stated), stated
