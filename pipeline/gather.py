@@ -51,16 +51,16 @@ def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
     return shas, problems
 
 
-def lint_templates(project: Project, names: set[str]) -> list[Problem]:
-    """Template lint, before any output: Jinja syntax, names, what the sandbox refuses, styles (errors
-    only; `regpack templates check` also resolves attribute paths against the sources)."""
+def lint_templates(project: Project, names: set[str], gathered: Gathered | None = None) -> list[Problem]:
+    """Template lint, before any output (errors only): Jinja syntax, names, what the sandbox refuses,
+    styles; with `gathered`, every attribute path too, against each document's real context."""
     if not names:
         return []
-    from pipeline.word.template_lint import lint_environment, lint_template  # docxtpl: loaded only here
-    env = lint_environment()
+    from pipeline.word.template_lint import document_contexts, lint_environment, lint_template  # docxtpl
+    env, contexts = lint_environment(), document_contexts(gathered) if gathered else {}
     return [p for name in sorted(names) if (project.templates / name).is_file()
-            for p in lint_template(project.templates / name, TEMPLATE_NAMES[name], env=env).problems
-            if not p.is_warning]
+            for p in lint_template(project.templates / name, TEMPLATE_NAMES[name], contexts.get(name, []),
+                                   env).problems if not p.is_warning]
 
 
 def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gathered:
@@ -73,8 +73,6 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         raise SourceErrors(exc.problems) from None
     template_sha, template_issues = _template_shas(project)
     problems += template_issues
-    if lint:
-        problems += lint_templates(project, set(template_sha))
     loaded, source_problems = load_sources(project.sources, options.arrangement)
     problems += source_problems
     plans = []
@@ -105,6 +103,10 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         quoted = [replace(p, file=relpath(p.file, project.root)) for p in issues if p.is_warning]
         plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted))
         problems += issues
+    if lint:  # with sound sources, the templates are checked against the data they will get
+        sound = all(p.is_warning for p in problems)
+        problems += lint_templates(project, set(template_sha),
+                                   Gathered(catalog, form, plans, template_sha, []) if sound else None)
     errors = [p for p in problems if not p.is_warning or options.strict]
     if errors:
         raise SourceErrors(errors)

@@ -128,9 +128,9 @@ def _adopt_part(document, attr: str, source, style_ids: dict[str, str], where: s
             continue  # inherits the first section's
         target.is_linked_to_previous = False
         element = target._element
-        letterhead_tags = set(_TAG.findall("".join(source._element.itertext())))
-        kept = [copy.deepcopy(block) for block in element if _TAG.search("".join(block.itertext()))
-                and not set(_TAG.findall("".join(block.itertext()))) <= letterhead_tags]
+        letterhead_tags = set(_TAG.findall(_text(source._element)))
+        kept = [copy.deepcopy(block) for block in element if _TAG.search(_text(block))
+                and not set(_TAG.findall(_text(block))) <= letterhead_tags]
         for child in list(element):
             element.remove(child)
         _drop_relationships(target.part, kept)  # what an earlier letterhead brought
@@ -149,6 +149,11 @@ def _adopt_part(document, attr: str, source, style_ids: dict[str, str], where: s
         if len(element) == 0 or element[-1].tag != qn("w:p"):  # a header ends with a paragraph
             element.append(element.makeelement(qn("w:p"), {}))
     _renumber_drawings(document)
+
+
+def _text(element) -> str:
+    """The Word text of an element (python-docx's itertext() repeats run text)."""
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
 
 
 def _drop_relationships(part, kept: list) -> None:

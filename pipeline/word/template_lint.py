@@ -30,6 +30,9 @@ MARKDOWN_STYLES = {"List Bullet": "bulleted lists", "List Bullet 2": "nested bul
                    "List Number": "numbered lists", "List Number 2": "nested numbered lists",
                    "Hyperlink": "links"}
 """Styles the Markdown filter (markdown.py) applies besides the paragraph style it is given."""
+MARKDOWN_TABLE_STYLES = {f"Table {name}": purpose + " in table cells" for name, purpose in MARKDOWN_STYLES.items()
+                         if name.startswith("List")}
+"""Used instead of the list styles inside table cells (`Table Text`) when the template defines them."""
 STOCK_TABLE_STYLES = 20
 """More unused table styles than this: Word's stock gallery is back (a re-save); rendering is slower."""
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # docxtpl renders these
@@ -67,6 +70,23 @@ def lint_environment() -> jinja2.Environment:
     env = jinja_environment()
     env.filters.update(markdown=lambda *a, **k: "", inline_markdown=lambda *a, **k: "")
     return env
+
+
+def document_contexts(gathered) -> dict[str, list[dict]]:
+    """Template file -> the context each arrangement's document gets, built as the build builds it."""
+    from pipeline.documents import pack_cover
+    from pipeline.documents.registry import DOCUMENTS, PACK_COVER, PACKS, WHERE, by_key
+    from pipeline.documents.spec import DocumentInputs
+    contexts: dict[str, list[dict]] = {}
+    for plan in gathered.arrangements:
+        src = plan.loaded.sources
+        inputs = DocumentInputs(src, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
+        for spec in DOCUMENTS:
+            contexts.setdefault(spec.template, []).append(spec.context(inputs))
+        for pack in PACKS:  # a cover per pack, its index as if each document had one page
+            entries = [pack_cover.IndexEntry(by_key(k).label, by_key(k).title, 1, 1, 1) for k in pack.documents]
+            contexts.setdefault(PACK_COVER, []).append(pack_cover.context(src, plan.meta, entries, pack))
+    return contexts
 
 
 def lint_template(path: Path | BinaryIO, names: frozenset[str], contexts: Sequence[dict] = (),
@@ -189,7 +209,7 @@ def _element_where(el, part_name: str) -> str:
     where = f" (in the {part_name})" if part_name else ""
     if owner is None:
         return where.strip(" ()")
-    text = "".join(owner.itertext()).strip()
+    text = "".join(t.text or "" for t in owner.iter(qn("w:t"))).strip()  # python-docx's itertext repeats runs
     text = text if len(text) <= 100 else text[:99] + "…"
     return (f'paragraph "{text}"' if owner.tag == qn("w:p") else f'table "{text[:60]}"') + where
 

@@ -29,28 +29,11 @@ class TemplateReport:
         return f"ok: {len(self.templates)} template(s) checked {against}, {len(self.warnings)} warning(s){note}"
 
 
-def document_contexts(gathered) -> dict[str, list[dict]]:
-    """Template file -> the context each arrangement's document gets, built as the build builds it."""
-    from pipeline.documents import pack_cover
-    from pipeline.documents.registry import DOCUMENTS, PACK_COVER, PACKS, WHERE, by_key
-    from pipeline.documents.spec import DocumentInputs
-    contexts: dict[str, list[dict]] = {}
-    for plan in gathered.arrangements:
-        src = plan.loaded.sources
-        inputs = DocumentInputs(src, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
-        for spec in DOCUMENTS:
-            contexts.setdefault(spec.template, []).append(spec.context(inputs))
-        for pack in PACKS:  # a cover per pack, its index as if each document had one page
-            entries = [pack_cover.IndexEntry(by_key(k).label, by_key(k).title, 1, 1, 1) for k in pack.documents]
-            contexts.setdefault(PACK_COVER, []).append(pack_cover.context(src, plan.meta, entries, pack))
-    return contexts
-
-
 def check_templates(project: Project) -> TemplateReport:
     """Every template's problems; source problems (which leave no data to check against) raise."""
     from pipeline.documents.registry import TEMPLATE_NAMES
     from pipeline.gather import gather
-    from pipeline.word.template_lint import lint_environment, lint_template
+    from pipeline.word.template_lint import document_contexts, lint_environment, lint_template
     gathered = gather(project, BuildOptions(), lint=False)
     contexts = document_contexts(gathered)
     report = TemplateReport(sorted(TEMPLATE_NAMES), [p.id for p in gathered.arrangements])
