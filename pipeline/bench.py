@@ -39,6 +39,8 @@ def make_project(folder: Path, k: int) -> Path:
         dest = folder / "sources" / arr_id
         shutil.copytree(ROOT / "sources" / EXAMPLE, dest)
         for path in dest.iterdir():
+            if path.suffix not in (".yaml", ".md"):  # enclosures and the like are copied as they are
+                continue
             text = path.read_text(encoding="utf-8").replace(EXAMPLE, arr_id)
             if path.name == "arrangement.yaml":
                 text = text.replace("title: ", f"title: Synthetic {n:03d} ", 1)
