@@ -344,6 +344,25 @@ def test_adopt_copies_the_letterhead_logo_and_adopting_twice_changes_nothing(tmp
     assert check.returncode == 0 and check.stderr == "", check.stderr
 
 
+def test_a_first_page_letterhead_gets_the_template_tags_its_pages_showed(tmp_path):
+    (tmp_path / "project" / "templates").mkdir(parents=True)
+    template = new_template(tmp_path / "project" / "templates" / "memo.docx", "Body")
+    document = docx.Document(str(template))
+    document.sections[0].header.paragraphs[0].text = "{{ doc.classification }} | DRAFT"
+    document.save(str(template))
+    letterhead = docx.Document()
+    letterhead.sections[0].different_first_page_header_footer = True
+    letterhead.sections[0].first_page_header.paragraphs[0].text = "Harbourfront Letterhead"
+    letterhead.sections[0].header.paragraphs[0].text = "Harbourfront (continued)"
+    letterhead.save(str(tmp_path / "letterhead.docx"))
+    assert regpack(tmp_path / "project", "templates", "adopt", str(tmp_path / "letterhead.docx")).returncode == 0
+    section = docx.Document(str(template)).sections[0]
+    assert section.different_first_page_header_footer
+    assert [p.text for p in section.first_page_header.paragraphs] == ["Harbourfront Letterhead",
+                                                                      "{{ doc.classification }} | DRAFT"]
+    assert [p.text for p in section.header.paragraphs] == ["Harbourfront (continued)", "{{ doc.classification }} | DRAFT"]
+
+
 def test_adopt_refuses_what_is_not_a_word_file_and_changes_nothing(tmp_path):
     project = copy_project(tmp_path / "project")
     (tmp_path / "letterhead.docx").write_text("not a zip")

@@ -8,7 +8,8 @@ The rules:
   of the same kind, and the template's paragraphs and tables that hold Jinja tags (classification,
   reference, DRAFT, "page X of Y") follow the letterhead's content, unless the letterhead's part already
   carries those tags (a letterhead made for regpack, or adopted before: adopting twice changes nothing);
-  kinds the letterhead does not have are left as they are;
+  a first-page or even-page part the template did not have gets the tagged blocks of its default part
+  (what those pages showed); kinds the letterhead does not have are left as they are;
 - fonts: the theme's font scheme, the document defaults and the font table; styles: see stylesheet.py;
 - Word's stock table styles nothing uses are trimmed (see `regpack templates trim`).
 
@@ -126,11 +127,16 @@ def _adopt_part(document, attr: str, source, style_ids: dict[str, str], where: s
         target = getattr(section, attr)
         if target.is_linked_to_previous and index > 0:
             continue  # inherits the first section's
+        # the template's tagged blocks: its own, or (a first-page or even-page part it did not have)
+        # those of its default part, which those pages showed until now
+        own = not target.is_linked_to_previous
+        blocks = target._element if own else [b for b in getattr(section, attr.rsplit("_", 1)[-1])._element
+                                              if not any(n.startswith(_R) for el in b.iter() for n in el.attrib)]
+        letterhead_tags = set(_TAG.findall(_text(source._element)))
+        kept = [copy.deepcopy(block) for block in blocks if _TAG.search(_text(block))
+                and not set(_TAG.findall(_text(block))) <= letterhead_tags]
         target.is_linked_to_previous = False
         element = target._element
-        letterhead_tags = set(_TAG.findall(_text(source._element)))
-        kept = [copy.deepcopy(block) for block in element if _TAG.search(_text(block))
-                and not set(_TAG.findall(_text(block))) <= letterhead_tags]
         for child in list(element):
             element.remove(child)
         _drop_relationships(target.part, kept)  # what an earlier letterhead brought
