@@ -120,6 +120,8 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
             from pipeline.libreoffice.converter import Converter
             from pipeline.pdf.packs import PackAssembler
             from pipeline.pdf.normalize import normalize_pdf
+            from pipeline.pdf.textcheck import TextLost, text_losses
+            lost: list[str] = []                              # Word text missing from the PDFs
             by_name = {w.name: w for w in todo}
             packs = PackAssembler(project, packs_wanted, work, staging)
 
@@ -128,6 +130,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                     return follow                             # 5. ... a cover: merge its pack
                 w = by_name[result.job.name]
                 w.pages = result.pages
+                lost.extend(text_losses(result.job.docx, result.job.pdf, w.name))  # Word and PDF say the same
                 # the PDF's identity is its Word file's: the same draft gives the same bytes
                 normalize_pdf(result.job.pdf, w.plan.meta.build_date, sha256_file(result.job.docx))
                 return packs.document_converted(w)            # 5. a pack's last document: its cover
@@ -136,6 +139,8 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
                 conv.warm_up(len(todo) or packs.expected)  # the other workers, when there is work for them
                 conv.convert_stream(itertools.chain(packs.ready_jobs(), rendered()),
                                     expected=len(todo) or packs.expected, follow_up=converted)
+            if lost:
+                raise TextLost(lost)
         if early is not None or todo or packs_wanted:
             report.libreoffice_starts = (early or conv).starts
         report.missing_anchors = [f"{arr}: {a}" for arr, sets in unplaced.items()

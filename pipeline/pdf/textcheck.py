@@ -1,0 +1,299 @@
+"""Word and PDF say the same: every paragraph and table row of a Word document is in its PDF's text.
+
+LibreOffice can lose text while it lays a document out, and says nothing (7.4 drops the body rows of
+a table whose header row repeats and whose rows may not split when it reaches a page foot with room
+for the header and one row). So after each conversion the build reads the Word side (body paragraphs
+and table rows in document order, nested tables counting as their cell's text) and the PDF side, and
+names every paragraph or table row the PDF lacks, with its document and section.
+
+Both sides are compared normalised: NFKC (ligatures), case folded, without whitespace, soft hyphens
+or hyphens (line breaks and hyphenation do not count). Where the PDF shows what the Word file does not
+hold (a field's result, a list item's number or bullet) the Word side has a GAP matching up to
+GAP_WIDTH characters. Not compared, by design: headers and footers (the PDF is read inside the page
+margins), diagonal text (a DRAFT watermark), hidden and deleted text, text boxes, comments. A passage
+split by a page break is found when it runs on to the next pages; a split table row, when the heads of
+its cells end one page and their rests follow on the next (under the repeated header).
+
+The PDF is read by poppler's `pdftotext -raw` (content-stream order keeps a table cell's lines
+together). Poppler 22 builds a colour transform from a PDF/A output intent's ICC profile for every
+page (~0.1 s a page); the text does not depend on it, so pdftotext reads the PDF from stdin with that
+key renamed (same length: offsets unchanged): ~2 ms a page.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.errors import ConversionError, ToolMissing
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SKIPPED = {f"{W}{t}" for t in ("del", "moveFrom", "drawing", "pict", "object", "rPr", "pPr", "instrText")}
+_SKIPPED.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
+_KEPT_FIELDS = ("HYPERLINK",)
+"""Fields whose result is the text the author wrote; every other field is recomputed on conversion."""
+_HEADING = re.compile(r"^(Heading|Title)")
+_LIST_STYLE = ("List", "TableList")
+_DROPPED = re.compile(r"[\s\u00ad\u2010\u2011\-]+")
+GAP = "\ue000"
+"""In Word-side text: what the PDF shows here is not in the Word file (a field's result, a list label)."""
+GAP_WIDTH = 12
+_GAPS = re.compile(GAP + "+")
+
+
+class TextLost(ConversionError):
+    """Text of a Word document is missing from its PDF: exit code 4, as for any failed conversion."""
+
+    def __init__(self, losses: list[str]):
+        self.losses = losses
+        super().__init__("\n".join(losses) + f"\n{len(losses)} passage(s) of Word documents missing from their "
+                         "PDFs; nothing was written. A table whose header row repeats and whose rows may not "
+                         "break across pages loses rows: allow its rows to break in the template")
+
+
+def normal(text: str) -> str:
+    """The form both sides are compared in."""
+    return _GAPS.sub(GAP, _DROPPED.sub("", unicodedata.normalize("NFKC", text).casefold()))
+
+
+@dataclass
+class Passage:
+    """A body paragraph (one text), or a table row (one text per cell), with GAP marks."""
+
+    section: str
+    kind: str  # "paragraph" or "table row"
+    texts: list[str] = field(default_factory=list)
+
+    def shown(self, limit: int = 100) -> str:
+        text = " | ".join(" ".join(t.replace(GAP, " ").split()) for t in self.texts if t.replace(GAP, "").strip())
+        return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _Reader:
+    """Walks document.xml: the text of each paragraph without field results, hidden or deleted text."""
+
+    def __init__(self) -> None:
+        self.fields: list[list] = []  # open complex fields: [instruction, showing result?]
+        self.section = "(before the first heading)"
+        self.passages: list[Passage] = []
+
+    def body(self, element) -> None:
+        for child in element:
+            if child.tag == f"{W}p":
+                text = self.paragraph(child)
+                if (_HEADING.match(_style(child)) or child.find(f"{W}pPr/{W}outlineLvl") is not None) \
+                        and text.replace(GAP, "").strip():
+                    self.section = " ".join(text.replace(GAP, " ").split())
+                self.passages.append(Passage(self.section, "paragraph", [text]))
+            elif child.tag == f"{W}tbl":
+                self.table(child, None)
+            elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+                self.body(child)
+
+    def table(self, tbl, out: list[str] | None) -> None:
+        for tr in tbl.iterchildren(f"{W}tr"):
+            cells = []
+            for tc in tr.iterchildren(f"{W}tc"):
+                text: list[str] = []
+                self.cell(tc, text)
+                cells.append("".join(text))
+            if out is None:
+                self.passages.append(Passage(self.section, "table row", cells))
+            else:
+                out.extend(cells)  # a nested table's text counts as its cell's
+
+    def cell(self, element, out: list[str]) -> None:
+        for child in element:
+            if child.tag == f"{W}p":
+                out.append(self.paragraph(child))
+            elif child.tag == f"{W}tbl":
+                self.table(child, out)
+            elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+                self.cell(child, out)
+
+    def paragraph(self, p) -> str:
+        listed = p.find(f"{W}pPr/{W}numPr") is not None or _style(p).startswith(_LIST_STYLE)
+        out: list[str] = [GAP] if listed else []  # its number or bullet
+        self._inline(p, out)
+        return "".join(out)
+
+    def _inline(self, element, out: list[str]) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in _SKIPPED:
+                continue
+            if tag == f"{W}r" and _hidden(child):
+                continue
+            if tag == f"{W}fldChar":
+                kind = child.get(f"{W}fldCharType")
+                if kind == "begin":
+                    self.fields.append(["", False])
+                elif kind == "separate" and self.fields:
+                    self.fields[-1][1] = True
+                elif kind == "end" and self.fields:
+                    instruction, _ = self.fields.pop()
+                    if not _kept(instruction) and self._shown():
+                        out.append(GAP)  # its result, as LibreOffice computes it
+            elif tag == f"{W}instrText" and self.fields:
+                self.fields[-1][0] += child.text or ""
+            elif tag == f"{W}fldSimple":
+                if _kept(child.get(f"{W}instr", "")):
+                    self._inline(child, out)
+                elif self._shown():
+                    out.append(GAP)
+            elif tag == f"{W}t":
+                if self._shown():
+                    out.append(child.text or "")
+            elif tag in (f"{W}tab", f"{W}br", f"{W}cr"):
+                out.append(" ")
+            else:
+                self._inline(child, out)
+
+    def _shown(self) -> bool:
+        """Text outside fields, or in the result of a field whose result is the author's text."""
+        return all(shown and _kept(instruction) for instruction, shown in self.fields)
+
+
+def _kept(instruction: str) -> bool:
+    return instruction.split()[:1] in ([k] for k in _KEPT_FIELDS)
+
+
+def _style(p) -> str:
+    style = p.find(f"{W}pPr/{W}pStyle")
+    return "" if style is None else style.get(f"{W}val", "")
+
+
+def _hidden(run) -> bool:
+    vanish = run.find(f"{W}rPr/{W}vanish")
+    return vanish is not None and vanish.get(f"{W}val", "true") not in ("0", "false", "off")
+
+
+def word_passages(docx: Path) -> tuple[list[Passage], tuple[int, int, int, int]]:
+    """The body's passages in document order, and the body area of its pages in points
+    (x, y, width, height; the smallest margins of all sections)."""
+    with zipfile.ZipFile(docx) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body")
+    reader = _Reader()
+    reader.body(body)
+    pages = [(int(size.get(f"{W}w", 0)) / 20, int(size.get(f"{W}h", 0)) / 20,
+              abs(int(margins.get(f"{W}top", 0))) / 20, abs(int(margins.get(f"{W}bottom", 0))) / 20)
+             for sect in body.iter(f"{W}sectPr")
+             if (size := sect.find(f"{W}pgSz")) is not None and (margins := sect.find(f"{W}pgMar")) is not None]
+    if not pages:
+        return reader.passages, (0, 0, 0, 0)  # no page set-up: the whole page
+    top, bottom = min(p[2] for p in pages), max(p[1] - p[3] for p in pages)
+    return reader.passages, (0, int(top) - 1, int(max(p[0] for p in pages)) + 1, int(bottom - top) + 3)
+
+
+def pdf_pages(pdf: Path, area: tuple[int, int, int, int]) -> list[str]:
+    """The normalised text of each page inside `area` (points; all zero: the whole page)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise ToolMissing("pdftotext is not installed; install poppler (Debian: apt-get install poppler-utils)")
+    data = Path(pdf).read_bytes().replace(b"/OutputIntents", b"/OutputIntentX")
+    x, y, w, h = area
+    done = subprocess.run([tool, "-raw", "-nodiag", "-enc", "UTF-8", "-x", str(x), "-y", str(y), "-W", str(w),
+                           "-H", str(h), "-", "-"], input=data, capture_output=True)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConversionError(f"{pdf}: pdftotext cannot read the PDF: {message[-1] if message else done.returncode}")
+    return [normal(page) for page in done.stdout.decode("utf-8", "replace").split("\f")]
+
+
+def _longest_prefix(key: str, page: str) -> int:
+    lo, hi = 0, len(key)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if key[:mid] in page else (lo, mid - 1)
+    return lo
+
+
+def _in(key: str, text: str) -> bool:
+    key = key.strip(GAP)
+    if GAP not in key:
+        return key in text
+    return re.search(f".{{0,{GAP_WIDTH}}}".join(map(re.escape, key.split(GAP))), text, re.S) is not None
+
+
+def found(key: str, whole: str, pages: list[str], reach: int = 3) -> bool:
+    """`key` (no GAP) is in the text, or runs on from one page over at most `reach` following pages."""
+    if key in whole:
+        return True
+    for i, page in enumerate(pages):
+        rest = key[_longest_prefix(key, page):]
+        if len(rest) == len(key):
+            continue
+        for following in pages[i + 1:i + 1 + reach]:
+            n = _longest_prefix(rest, following)
+            if n == 0:
+                break
+            rest = rest[n:]
+            if not rest:
+                return True
+    return False
+
+
+def _ends_with(pattern: str, page: str, end: int):
+    """Where `page[start:end]` matching `pattern` (GAP: up to GAP_WIDTH characters) starts."""
+    gap = pattern.rfind(GAP)
+    tail = pattern[gap + 1:]
+    if not page.endswith(tail, 0, end):
+        return
+    if gap < 0:
+        yield end - len(tail)
+        return
+    for skip in range(min(GAP_WIDTH, end - len(tail)) + 1):
+        yield from _ends_with(pattern[:gap], page, end - len(tail) - skip)
+
+
+def _split_row(keys: list[str], pages: list[str]) -> bool:
+    """A row split by a page break: the head of each cell ends one page (cell after cell), and the
+    rest of each cell follows, in the same order, on the next page (under the repeated header)."""
+    ends: list[dict[str, list[int]]] = []  # per cell: last character of a head -> head lengths, longest first
+    for key in keys:
+        index: dict[str, list[int]] = {}
+        for k in range(len(key), 0, -1):
+            index.setdefault(key[k - 1], []).append(k)
+        ends.append(index)
+
+    def heads(page: str, end: int, j: int, tails: list[str], nxt: str) -> bool:
+        if j < 0:
+            return end < len(page) and _in("".join(reversed(tails)), nxt)
+        key = keys[j]
+        lengths = sorted(set(ends[j].get(page[end - 1], []) + ends[j].get(GAP, [])), reverse=True) if end else []
+        for k in lengths + [0]:
+            for start in set(_ends_with(key[:k], page, end)):
+                if heads(page, start, j - 1, tails + [key[k:]], nxt):
+                    return True
+        return False
+    return any(heads(page, len(page), len(keys) - 1, [], nxt) for page, nxt in zip(pages, pages[1:]))
+
+
+def missing(passages: list[Passage], pages: list[str]) -> list[Passage]:
+    """The passages the PDF lacks. A paragraph is found when its text is in the PDF's, or runs on from
+    page to page; a table row when its cells' text is there in order, whole or split by a page break."""
+    whole = "".join(pages)
+    lost = []
+    for passage in passages:
+        keys = [normal(text) for text in passage.texts]
+        row = "".join(keys).strip(GAP)
+        if not row or _in(row, whole):
+            continue
+        if not (all(found(part, whole, pages) for part in row.split(GAP) if part) if passage.kind == "paragraph"
+                else _split_row(keys, pages)):
+            lost.append(passage)
+    return lost
+
+
+def text_losses(docx: Path, pdf: Path, name: str) -> list[str]:
+    """One line per passage of `docx` missing from `pdf`, naming the document and section."""
+    passages, area = word_passages(docx)
+    return [f'{name}: section "{p.section}": {p.kind} "{p.shown()}" is in the Word document but not in its PDF'
+            for p in missing(passages, pdf_pages(pdf, area))]
