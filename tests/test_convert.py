@@ -1,13 +1,10 @@
-"""The converter against a real LibreOffice (fault tests use a fake `soffice` command)."""
+"""The converter against a real LibreOffice: what the PDFs hold (faults: test_convert_faults.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
-import time
-import zipfile
 from pathlib import Path
 
 import docx
@@ -19,7 +16,7 @@ from pypdf import PdfReader
 
 from pipeline.libreoffice.converter import ConvertJob, Converter, find_soffice, libreoffice_version
 from pipeline.libreoffice.install import profile_template
-from pipeline.errors import ConversionError, RegpackError, ToolMissing
+from pipeline.errors import RegpackError, ToolMissing
 
 BANK = "香港示範銀行有限公司"
 STALE = "STALE TOC PLACEHOLDER - update fields"
@@ -200,76 +197,6 @@ def _fake_soffice(tmp_path: Path, body: str) -> Path:
     script.write_text(f"#!/bin/sh\n{body}\n")
     script.chmod(0o755)
     return script
-
-
-def _processes_mentioning(marker: str) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if marker in cmdline:
-            found.append(f"{proc.name}: {cmdline}")
-    return found
-
-
-def test_hanging_libreoffice_times_out_and_is_killed(tmp_path, monkeypatch):
-    script = _fake_soffice(tmp_path, 'echo "fake soffice is hanging" >&2\nsleep 3141')
-    monkeypatch.setenv("REGPACK_SOFFICE", str(script))
-    job = ConvertJob(make_docx(tmp_path / "paper.docx", "Paper", ["One"]), tmp_path / "paper.pdf", "board-paper")
-    started = time.monotonic()
-    with Converter(timeout=3, retries=1) as converter:
-        with pytest.raises(ConversionError) as caught:
-            converter.convert_all([job])
-    elapsed = time.monotonic() - started
-    message = str(caught.value)
-    assert "board-paper" in message and "timed out" in message and "attempt 2" in message
-    assert "fake soffice is hanging" in message  # LibreOffice's own output is in the error
-    assert elapsed < 3 * 2 + 4
-    assert converter.starts == 2
-    assert not _processes_mentioning(str(script)) and not _processes_mentioning("sleep 3141")
-    assert not job.pdf.exists()
-
-
-def test_libreoffice_exiting_at_once_reports_its_output(tmp_path):
-    script = _fake_soffice(tmp_path, 'echo "fake soffice: cannot open display" >&2\nexit 3')
-    job = ConvertJob(make_docx(tmp_path / "a.docx", "A", ["One"]), tmp_path / "a.pdf", "notification")
-    with Converter(soffice=str(script), retries=2) as converter:
-        with pytest.raises(ConversionError, match=r"(?s)notification.*status 3.*cannot open display"):
-            converter.convert_all([job])
-    assert converter.starts == 3
-
-
-def test_killed_libreoffice_is_restarted_and_all_documents_complete(tmp_path):
-    jobs = [ConvertJob(make_docx(tmp_path / f"d{n}.docx", f"Doc {n}", [f"Part {n}"]), tmp_path / f"d{n}.pdf",
-                       f"doc-{n}") for n in range(5)]
-    killed = []
-
-    def kill_after_first(result):
-        if not killed:
-            killed.extend(converter.pids)
-            for pid in killed:
-                os.killpg(pid, signal.SIGKILL)  # mid-way: the worker is converting the next document
-
-    with Converter(workers=1, timeout=60, progress=kill_after_first) as converter:
-        converter.warm_up(len(jobs))  # starts in the background; convert_all finds it warm
-        results = converter.convert_all(jobs[:3])
-        assert killed and converter.starts == 2
-        for pid in converter.pids:  # between two batches
-            os.killpg(pid, signal.SIGKILL)
-        results += converter.convert_all(jobs[3:])
-        assert converter.starts == 3
-        broken = tmp_path / "broken.docx"  # a zip that is no Word document: fails at once, no restart
-        with zipfile.ZipFile(broken, "w") as archive:
-            archive.writestr("word/document.xml", "<w:document")
-        with pytest.raises(ConversionError, match=r"broken-draft: .*attempt 1: cannot open [^;]*$"):
-            converter.convert_all([ConvertJob(broken, tmp_path / "broken.pdf", "broken-draft")])
-        assert converter.starts == 3
-        pids = converter.pids
-    assert [r.job for r in results] == jobs
-    assert all(r.pages == 2 and r.job.pdf.is_file() for r in results)
-    assert not [p for p in pids if Path(f"/proc/{p}").exists()]
 
 
 def test_profile_template_is_made_once_per_installation(tmp_path, monkeypatch):

@@ -5,7 +5,9 @@ Each worker starts `soffice` once (headless, own profile) running the macro in
 socket and converts documents on request (JSON lines): load hidden, refresh fields,
 update every index, export PDF(/A-2b) with bookmarks. Measured faster per document
 than driving LibreOffice over the UNO bridge from another process. A timeout or
-crash kills the worker's whole process group, restarts it and retries.
+crash kills the worker's whole process group, restarts it and retries (a timeout once only: it is
+likely to recur), removing what the killed LibreOffice left beside the PDF (its lock file would make
+the next store of that name fail).
 
 Jobs may arrive as a stream (the next document renders while LibreOffice converts the previous ones);
 a result may bring follow-up jobs (a pack's cover once its documents are done), which go ahead of the
@@ -15,6 +17,7 @@ jobs still waiting.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import queue
 import shutil
@@ -24,7 +27,8 @@ import weakref
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from pipeline.libreoffice.jobs import ConvertJob, ConvertResult, _count_pages, _job_problem
+from pipeline.libreoffice.jobs import (ConvertJob, ConvertResult, _count_pages, _job_problem, failure_message,
+                                       leftovers)
 from pipeline.libreoffice.worker import WorkerCancelled, WorkerFailure, WorkerProcess
 from pipeline.errors import ConversionError, RegpackError, ToolMissing
 from pipeline.libreoffice.install import _VERSIONS, INSTALL_HINT, find_soffice, libreoffice_version  # noqa: F401
@@ -50,6 +54,10 @@ class Converter:
         if (program / "soffice.bin").is_file() and not (program / "pythonscript.py").is_file():
             raise ToolMissing("LibreOffice cannot run Python macros: run `apt-get install "
                               "libreoffice-script-provider-python python3-uno` (Debian/Ubuntu)")
+        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+            raise RegpackError(f"the conversion timeout must be a positive number of seconds, not {timeout!r}")
+        if not (isinstance(retries, int) and retries >= 0):
+            raise RegpackError(f"conversion retries must be a whole number, 0 or more, not {retries!r}")
         self.workers, self.timeout, self.retries = workers, timeout, retries
         self.pdfa, self.progress = pdfa, progress
         self.starts = 0
@@ -235,10 +243,10 @@ class Converter:
     def _convert_one(self, office: WorkerProcess, index: int, job: ConvertJob) -> ConvertResult:
         started = time.monotonic()
         pdf = Path(job.pdf)
-        tmp = pdf.with_name(f".{pdf.name}.{os.getpid()}-{index}.tmp")
-        reasons: list[str] = []
+        failures: list[WorkerFailure] = []
         tail = ""
-        for attempt in range(1, self.retries + 2):
+        while len(failures) <= self.retries:
+            tmp = pdf.with_name(f".{pdf.name}.{os.getpid()}-{index}-{len(failures)}.tmp")  # one per attempt
             try:
                 if not office.alive:
                     self._start(office)
@@ -247,16 +255,25 @@ class Converter:
                 os.replace(tmp, pdf)
                 return ConvertResult(job, pages, time.monotonic() - started)
             except WorkerCancelled:
-                office.kill()  # before the temporary file is removed below
+                self._kill(office, tmp)  # before the temporary file is removed below
                 raise
             except WorkerFailure as failure:
-                reasons.append(f"attempt {attempt}: {failure}")
-                if failure.fatal:
+                failures.append(failure)
+                if failure.fatal:  # the document is unusable; LibreOffice is fine
                     break
                 tail = office.tail()
-                office.kill()
+                self._kill(office, tmp)
+                if sum(f.timed_out for f in failures) > 1:
+                    break
+            except OSError as exc:  # the output folder went away, a full disk
+                raise ConversionError(f"{job.name}: cannot write {pdf}: {exc}") from None
             finally:
                 tmp.unlink(missing_ok=True)
-        output = f"\n--- LibreOffice output (last lines) ---\n{tail}" if tail else ""
-        raise ConversionError(f"{job.name}: LibreOffice could not convert {job.docx}: "
-                              f"{'; '.join(reasons)}{output}")
+        raise ConversionError(failure_message(job, failures, tail, self.timeout))
+
+    def _kill(self, office: WorkerProcess, tmp: Path) -> None:
+        """Kill a LibreOffice that failed or was abandoned, and remove what it left beside `tmp`."""
+        pid = office.office_pid
+        office.kill()
+        for path in leftovers(tmp, pid, [o.office_pid for o in self._offices if o is not office]):
+            path.unlink(missing_ok=True)

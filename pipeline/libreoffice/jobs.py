@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.libreoffice.worker import WorkerFailure
+from pipeline.libreoffice.worker import WorkerFailure, one_line
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,25 @@ def _job_problem(job: ConvertJob) -> str | None:
     if not Path(job.pdf).parent.is_dir():
         return f"{job.name}: no folder for {job.pdf}"
     return None
+
+
+def leftovers(tmp: Path, office_pid: int | None, other_pids: list[int | None]) -> list[Path]:
+    """What a LibreOffice killed while storing `tmp` leaves beside it: its lock file `.~lock.NAME#` (a
+    later store to NAME would fail) and its own temporary `lu<pid><random>.tmp` (LibreOffice 7.x), unless
+    another worker's pid starts with the same digits."""
+    found = [tmp.with_name(f".~lock.{tmp.name}#")]
+    if office_pid and not any(str(pid).startswith(str(office_pid)) for pid in other_pids if pid):
+        found += tmp.parent.glob(f"lu{office_pid}*.tmp")
+    return found
+
+
+def failure_message(job: ConvertJob, failures: list[WorkerFailure], output: str, timeout: float) -> str:
+    """One line naming the document: what each attempt met, LibreOffice's last words, what to look at."""
+    if failures[-1].slow_document:
+        return (f"{job.name}: LibreOffice timed out after {timeout:g} s converting {job.docx} "
+                f"({len(failures)} attempts): look in this document's sources for a very long unbroken word "
+                f"or table cell (LibreOffice lays one out very slowly), or allow more time (--timeout)")
+    attempts = "; ".join(f"attempt {n}: {failure}" for n, failure in enumerate(failures, start=1))
+    said = " | ".join(output.splitlines())
+    return (f"{job.name}: LibreOffice could not convert {job.docx}: {attempts}"
+            + (f" (LibreOffice output: {one_line(said)})" if said else ""))

@@ -8,7 +8,7 @@ documents on request. JSON lines over the socket:
 
     macro -> {"ready": true, "pid": ..., "version": "LibreOffice 7.4.7.2 40(Build:2)"}
     host  -> {"docx": "...", "pdf": "...", "pdfa": true}
-    macro -> {"ok": true}  or  {"ok": false, "fatal": bool, "error": "..."}
+    macro -> {"ok": true}  or  {"ok": false, "fatal": bool, "error": "one line"}
     host  -> {"quit": true}                 (or end of file: the macro ends LibreOffice)
 
 Only the standard library is used; `uno` is imported lazily, inside LibreOffice.
@@ -112,8 +112,8 @@ def serve(*_args):
                 break
             try:
                 reply = _convert(desktop, job)
-            except Exception:
-                reply = {"ok": False, "fatal": False, "error": traceback.format_exc(limit=3)}
+            except Exception as exc:  # one line, e.g. "uno.com.sun.star.io.IOException: ... failed"
+                reply = {"ok": False, "fatal": False, "error": traceback.format_exception_only(exc)[-1]}
             stream.write((json.dumps(reply) + "\n").encode())
     finally:
         conn.close()
@@ -124,10 +124,18 @@ g_exportedScripts = (serve,)
 
 # ---------------------------------------------------------------- host side (the venv's Python)
 
+def one_line(text: str, limit: int = 300) -> str:
+    """Messages from LibreOffice on one line, cut to `limit` characters: errors are one line a document."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class WorkerFailure(Exception):
-    def __init__(self, message: str, fatal: bool = False):
-        super().__init__(message)
+    def __init__(self, message: str, fatal: bool = False, timed_out: bool = False):
+        super().__init__(one_line(message))
         self.fatal = fatal  # the document itself is unusable: retrying will not help
+        self.timed_out = timed_out  # likely to time out again: retry once at most
+        self.slow_document = False  # timed out while converting (not while starting)
 
 
 class WorkerCancelled(Exception):
@@ -146,6 +154,7 @@ class WorkerProcess:
         self.office_pid: int | None = None  # soffice.bin, reported by the macro
         self.version: str | None = None  # as `soffice --version` prints it, reported by the macro
         self.conn: socket.socket | None = None
+        self.listener: socket.socket | None = None
         self.buffer, self.home = b"", None  # bytes read, not yet a line; temp folder: profile, socket, log
 
     @property
@@ -154,6 +163,23 @@ class WorkerProcess:
 
     def start(self) -> None:
         self.kill()
+        try:
+            self._launch()
+        except OSError as exc:  # no temporary folder, socket or process (a full disk, no memory)
+            if self.listener is not None:
+                self.listener.close()
+            raise WorkerFailure(f"LibreOffice could not be started: {exc}") from None
+        deadline = time.monotonic() + self.timeout
+        try:
+            while not select.select([self.listener], [], [], 0.05)[0]:
+                self._check(deadline, "waiting for LibreOffice to start")
+            self.conn = self.listener.accept()[0]
+        finally:
+            self.listener.close()
+        hello = self._readline(deadline, "waiting for LibreOffice to start")
+        self.office_pid, self.version = hello.get("pid"), hello.get("version")
+
+    def _launch(self) -> None:
         from pipeline.libreoffice.install import office_env, profile_template  # host side only: not inside LibreOffice
         self.home = Path(tempfile.mkdtemp(prefix="regpack-lo-"))
         try:
@@ -164,7 +190,7 @@ class WorkerProcess:
         scripts = self.home / "profile/user/Scripts/python"
         scripts.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(__file__, scripts / "regpack_convert_worker.py")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener = listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(self.home / "sock"))
         listener.listen(1)
         env = office_env(REGPACK_WORKER_SOCKET=str(self.home / "sock"), TMPDIR=str(self.home))
@@ -174,23 +200,15 @@ class WorkerProcess:
         with open(self.home / "soffice.log", "wb") as log:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                          env=env, start_new_session=True)
-        deadline = time.monotonic() + self.timeout
-        try:
-            while not select.select([listener], [], [], 0.05)[0]:
-                self._check(deadline, "waiting for LibreOffice to start")
-            self.conn = listener.accept()[0]
-        finally:
-            listener.close()
-        hello = self._readline(deadline, "waiting for LibreOffice to start")
-        self.office_pid, self.version = hello.get("pid"), hello.get("version")
 
     def _check(self, deadline: float, doing: str) -> None:
         if self.cancel.is_set():
             raise WorkerCancelled()
         if (status := self.proc.poll()) is not None:
-            raise WorkerFailure(f"LibreOffice exited with status {status} while {doing}")
+            how = f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+            raise WorkerFailure(f"LibreOffice {how} while {doing}")
         if time.monotonic() > deadline:
-            raise WorkerFailure(f"timed out after {self.timeout:g} s {doing}")
+            raise WorkerFailure(f"timed out after {self.timeout:g} s {doing}", timed_out=True)
 
     def _readline(self, deadline: float, doing: str) -> dict:
         while b"\n" not in self.buffer:
@@ -201,7 +219,10 @@ class WorkerProcess:
                 except OSError:  # connection reset: LibreOffice died
                     chunk = b""
                 if not chunk:
-                    time.sleep(0.2)  # let the process finish dying so its exit status is reported
+                    try:  # let the process finish dying so its exit status is reported
+                        self.proc.wait(timeout=2)
+                    except subprocess.TimeoutExpired:
+                        pass
                     self._check(deadline, doing)
                     raise WorkerFailure(f"LibreOffice closed the connection while {doing}")
                 self.buffer += chunk
@@ -214,15 +235,19 @@ class WorkerProcess:
             self.conn.sendall((json.dumps(request) + "\n").encode())
         except OSError as exc:
             raise WorkerFailure(f"LibreOffice is gone ({exc})") from None
-        reply = self._readline(time.monotonic() + self.timeout, f"converting {docx.name}")
+        try:
+            reply = self._readline(time.monotonic() + self.timeout, f"converting {docx.name}")
+        except WorkerFailure as failure:
+            failure.slow_document = failure.timed_out
+            raise
         if not reply.get("ok"):
             raise WorkerFailure(reply.get("error", "unknown error").strip(), fatal=reply.get("fatal", False))
 
-    def tail(self, lines: int = 15) -> str:
+    def tail(self, lines: int = 3) -> str:
         log = self.home / "soffice.log" if self.home else None
         text = log.read_text(errors="replace") if log and log.is_file() else ""
         kept = [line for line in text.splitlines() if line.strip() and "javaldx" not in line]
-        return "\n".join(kept[-lines:]) or "(no output)"
+        return "\n".join(kept[-lines:])
 
     def signal_kill(self, wait: bool = True) -> None:
         """Kill LibreOffice now; safe from any thread (the owner reaps it and cleans up).
