@@ -321,9 +321,10 @@ def test_adopt_a_letterhead_keeps_every_tag_and_the_build_shows_it(tmp_path):
     assert check.returncode == 0 and check.stderr == "", check.stderr
     build = regpack(project, "build")
     assert build.returncode == 0, build.stderr
-    first_page = PdfReader(project / "build" / ARR / "pdf" / "board-paper.pdf").pages[0].extract_text()
-    assert "Harbourfront Letterhead" in first_page
-    assert "Confidential | HMB-OUT-2026-014/C | DRAFT" in first_page
+    # page 2: the board paper's cover (page 1) has its own first-page header, empty, which stays
+    second_page = PdfReader(project / "build" / ARR / "pdf" / "board-paper.pdf").pages[1].extract_text()
+    assert "Harbourfront Letterhead" in second_page
+    assert "Confidential | HMB-OUT-2026-014/C | DRAFT" in second_page
 
 
 def test_adopt_copies_the_letterhead_logo_and_adopting_twice_changes_nothing(tmp_path):
