@@ -116,8 +116,9 @@ def test_the_example_templates_pass_check(tmp_path):
     project = copy_project(tmp_path / "project")
     result = regpack(project, "templates", "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"ok: {len(TEMPLATE_NAMES)} template(s) checked against 1 arrangement(s), "
-                                          "0 warning(s)"]
+    # (the line may add how many attribute paths had no data: an optional value empty in the example)
+    assert result.stdout.startswith(f"ok: {len(TEMPLATE_NAMES)} template(s) checked against 1 arrangement(s), "
+                                    "0 warning(s)")
     assert result.stderr == ""
 
 
@@ -256,8 +257,8 @@ def test_a_template_resaved_by_word_still_renders_and_check_warns_that_it_is_slo
         f"warning: {BOARD}: 98 table styles no table uses and Word's second copy of the styles (stylesWithEffects), "
         "as Word writes them, make every document from this template render and convert more slowly; it still "
         "builds. `regpack templates trim` removes them"]
-    assert result.stdout.splitlines() == [f"ok: {len(TEMPLATE_NAMES)} template(s) checked against 1 arrangement(s), "
-                                          "1 warning(s)"]
+    assert result.stdout.startswith(f"ok: {len(TEMPLATE_NAMES)} template(s) checked against 1 arrangement(s), "
+                                    "1 warning(s)")
     assert regpack(project, "templates", "check", "--strict").returncode == 2
 
     from pipeline.gather import gather
