@@ -152,19 +152,23 @@ def test_diff_out_writes_only_its_own_files(one_response, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "my-notes-redline.docx").write_bytes(b"legal's own notes")
-    (out / "board-paper-redline.docx").write_bytes(b"from an earlier diff")      # the board paper is unchanged
     (out / "notification-package-redline.docx").write_bytes(b"old redline")
     (out / "notes.txt").write_text("keep me")
     result = diff(Project.at(proj), proj / "archive" / ARR / "v1", proj / "build" / ARR, out)
     assert (out / "my-notes-redline.docx").read_bytes() == b"legal's own notes"
     assert (out / "notes.txt").read_text() == "keep me"
-    assert (out / "board-paper-redline.docx").read_bytes() == b"from an earlier diff"
-    assert f"note: {out / 'board-paper-redline.docx'} is from an earlier diff (board-paper has not changed " \
-           "here); left as it is" in result.lines()
     assert zipfile.is_zipfile(out / "notification-package-redline.docx")     # its own name: replaced
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        {p.name for p in result.written} | {"my-notes-redline.docx", "notes.txt", "board-paper-redline.docx"})
+    assert sorted(p.name for p in out.iterdir()) == sorted({p.name for p in result.written} | {"my-notes-redline.docx",
+                                                                                               "notes.txt"})
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    v1 = proj / "archive" / ARR / "v1"
+    same = diff(Project.at(proj), v1, v1.parent / "v1.zip", out)     # nothing differs: only the summary
+    assert [p.name for p in same.written] == ["change-summary.docx"]
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "change-summary.docx"} == \
+        {n: b for n, b in before.items() if n != "change-summary.docx"}
+    assert f"note: {out / 'notification-package-redline.docx'} is from an earlier diff (notification-package " \
+           "has not changed here); left as it is" in same.lines()
 
 
 def test_build_inputs_edited_since_the_build_are_flagged(project, tmp_path):
