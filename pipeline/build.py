@@ -100,7 +100,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     packs_wanted = packs_needed(project, gathered, work)
     todo = [w for w in work if w.rebuild]
     needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_wanted else set())
-    if problems := lint_templates(project, needed):           # ... and the templates about to be used
+    if problems := lint_templates(project, needed, gathered):  # ... and the templates about to be used
         raise SourceErrors(problems)
     report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
                          coverage=[line for p in gathered.arrangements for line in coverage_lines(p.coverage)],

@@ -55,6 +55,7 @@ def stated_fact_problems(files: list[Path], root: Path, applicable: int, exit_mo
 
 SLUG = re.compile(r"\b[A-Z][A-Z0-9]*-[0-9][0-9A-Za-z.()]*-[a-z][a-z0-9-]+\b")
 TOOL = re.compile(r"\bregpack\b", re.IGNORECASE)
+REQUIREMENT_KEYS = re.compile(r"\brequirements?:\s*(\[[^\]]*\]|\S+)")
 
 
 def internal_text_problems(loaded, root: Path) -> list[Problem]:
@@ -66,8 +67,10 @@ def internal_text_problems(loaded, root: Path) -> list[Problem]:
     for path in sorted(files):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             text = line.strip()
-            if path.suffix != ".md" and (text.startswith("#") or text.startswith(("requirement:", "- requirement:"))):
+            if path.suffix != ".md" and text.startswith("#"):
                 continue
+            if path.suffix != ".md":  # the ids as values of their own keys are data, not prose
+                line = REQUIREMENT_KEYS.sub("", line)
             for pattern, what in ((SLUG, "regpack's requirement id"), (TOOL, "the tool's name")):
                 if m := pattern.search(line):
                     problems.append(Problem(

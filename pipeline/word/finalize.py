@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -90,12 +88,6 @@ def _set_core_properties(document, props: CoreProps) -> None:
     element = cp._element
     for child in element.findall(qn("cp:lastPrinted")):
         element.remove(child)
-
-
-def write_deterministic_zip(data: bytes, dst: Path) -> None:
-    """Rewrite the zip in `data` to `dst`: fixed dates and attributes, stable member order, atomic."""
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        _write_members({name: src.read(name) for name in src.namelist()}, dst)
 
 
 def _write_members(members: dict[str, bytes], dst: Path) -> None:
