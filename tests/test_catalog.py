@@ -25,6 +25,7 @@ from pipeline.catalog.loader import (  # noqa: E402
     load_catalog,
     load_form,
 )
+from pipeline.catalog.model import APPLIES_IF, PINPOINT  # noqa: E402
 from pipeline.documents.registry import CODES  # noqa: E402
 from pipeline.errors import SourceErrors  # noqa: E402
 
@@ -99,7 +100,12 @@ def test_counts_per_framework(catalog):
     assert counts["TMG1"] >= 70
     assert counts["OR1"] >= 5
     assert counts["HKCLD"] == 9
-    assert [fw.framework for fw in catalog.frameworks] == ["SA2", "TMG1", "OR1", "HKCLD"]
+    assert counts["OR2"] >= 6 and counts["HKMA-TP-CYBER-2023"] >= 5 and counts["HKMA-TP-IT-2024"] >= 3
+    assert counts["TMC1"] >= 3 and counts["PCPD-XBORDER"] >= 3
+    assert counts["TME1"] >= 1 and counts["HKMA-GENAI-2024"] >= 1 and counts["CAP653"] >= 3
+    assert [fw.framework for fw in catalog.frameworks] == [
+        "SA2", "TMG1", "OR1", "OR2", "HKCLD", "HKMA-TP-CYBER-2023", "HKMA-TP-IT-2024", "TMC1", "PCPD-XBORDER",
+        "TME1", "HKMA-GENAI-2024", "CAP653"]
 
 
 def test_ids_unique_and_indexed(catalog):
@@ -115,7 +121,7 @@ def test_sketch_ids_kept(catalog):
 
 
 def test_excluded_sketch_entries_absent(catalog):
-    assert not [i for i in catalog.ids if i.startswith(("GP-", "RAF-", "OR2"))]
+    assert not [i for i in catalog.ids if i.startswith(("GP-", "RAF-"))]
 
 
 def test_tmg1_paragraph_coverage(catalog):
@@ -150,9 +156,17 @@ def test_field_values(catalog):
 def test_framework_headers_and_version(catalog):
     by_key = {fw.framework: fw for fw in catalog.frameworks}
     assert by_key["SA2"].module == "SA-2" and by_key["TMG1"].module == "TM-G-1"
-    assert all(fw.issuer == "Hong Kong Monetary Authority" for fw in catalog.frameworks)
-    for part in ("SA2 V.1 28.12.01", "TMG1 V.1 24.06.03", "OR1 V.2 25.07.2022", "B1/15C B9/30C"):
+    assert {fw.issuer for fw in catalog.frameworks} == {
+        "Hong Kong Monetary Authority", "Office of the Privacy Commissioner for Personal Data, Hong Kong",
+        "Hong Kong Special Administrative Region (Ordinance)"}
+    for part in ("SA2 V.1 28.12.01", "TMG1 V.1 24.06.03", "OR1 V.2 25.07.2022", "B1/15C B9/30C",
+                 "OR2 V.1 31.05.2022", "HKMA-TP-CYBER-2023 Circular of 21 December 2023", "TMC1 Statutory guideline",
+                 "CAP653 In force 1 January 2026"):
         assert part in catalog.version
+    # the manifest records every framework's version (catalog.version) and, by key, version and date
+    assert set(catalog.versions) == set(by_key) and all(v["version"] and v["date"] for v in catalog.versions.values())
+    assert catalog.versions["OR2"] == {"version": "V.1 – 31.05.2022", "date": "2022-05-31"}
+    assert catalog.versions["PCPD-XBORDER"]["date"] == "2022-05"  # the month is all that is known
 
 
 def test_sha256_is_of_framework_files_in_name_order(catalog):
@@ -201,6 +215,41 @@ def test_sa2_1_3_2_is_prior_discussion_not_cloud_rule(catalog):
     assert "in advance" in r.title and "cloud" not in r.title.lower()
 
 
+# ---- how each citation was checked -----------------------------------------------------------------
+
+
+def test_every_entry_says_how_it_was_verified(catalog):
+    verified = {r.id: r.verified for r in catalog.requirements}
+    assert set(verified.values()) == {"primary", "secondary"}
+    for r in catalog.requirements:  # the primary texts read: SA-2, TM-G-1, OR-1 (hkma-regulatory-notes [V])
+        if r.framework in ("SA2", "TMG1", "OR1"):
+            assert r.verified == "primary", r.id
+        elif r.framework != "HKCLD":  # everything issued since 2022 is known from secondary sources only
+            assert r.verified == "secondary", r.id
+    cloud = {r.id.split("-")[1]: r.verified for r in catalog.requirements if r.framework == "HKCLD"}
+    assert cloud == {"P1": "primary", "P2": "primary", "P3": "primary", "P4": "secondary", "P5": "secondary",
+                     "P6": "secondary", "P7": "secondary", "P8": "secondary", "P9": "primary"}
+
+
+def test_documents_cite_secondary_entries_by_instrument_and_section_title(catalog):
+    for r in catalog.requirements:
+        if r.verified == "primary":
+            assert r.shown_citation == r.citation, r.id
+            continue
+        fw = next(fw for fw in catalog.frameworks if fw.framework == r.framework)
+        assert r.shown_citation == f"{fw.cited_as}: {r.section}", r.id
+        assert not PINPOINT.search(r.section), r.id  # no paragraph, section or principle number
+        if PINPOINT.search(r.citation):  # a pinpoint nobody has read is never shown
+            assert r.citation not in r.shown_citation, r.id
+    p6 = catalog.by_id("HKCLD-P6-contingency")
+    assert p6.shown_citation == "HKMA Guidance on Cloud Computing (2022): Contingency planning for cloud services"
+    assert catalog.by_id("HKCLD-P1-governance-strategy").shown_citation.endswith("Principle 1")
+    assert catalog.by_id("OR2-scenario-testing").shown_citation == "OR-2: Scenario testing"
+    assert catalog.by_id("TMC1-attack-simulation").citation == "TM-C-1 §3.5.1"  # kept for the catalog only
+    for pinpoint in ("§4", "§3.5.1", "Principle 4", "sound practice 1", "II. Ongoing"):
+        assert PINPOINT.search(pinpoint), pinpoint
+
+
 # ---- applicability ----------------------------------------------------------------------------------
 
 
@@ -215,7 +264,16 @@ def test_conditions(catalog):
     for req_id in ("TMG1-7.1.1b-independent-it-assessment", "TMG1-7.1.1d-annual-assessment",
                    "TMG1-7.1.1f-contingency-exit"):
         assert cond[req_id] == "critical"
-    assert {c for c in cond.values() if c} == {"overseas", "local_and_overseas", "intra_group", "critical"}
+    assert {c for c in cond.values() if c} == {"overseas", "local_and_overseas", "intra_group", "critical",
+                                               "critical_operation", "personal_data_overseas", "e_banking",
+                                               "customer_genai", "cap653"}
+    # a service that supports no critical operation is asked only whether it supports one
+    or2 = [r for r in catalog.requirements if r.framework == "OR2"]
+    assert [r.id for r in or2 if r.applies_if is None] == ["OR2-critical-operations-identified"]
+    assert all(cond[r.id] == "personal_data_overseas" for r in catalog.requirements if r.framework == "PCPD-XBORDER")
+    assert {cond[r.id] for fw, c in (("TME1", "e_banking"), ("HKMA-GENAI-2024", "customer_genai"),
+                                      ("CAP653", "cap653")) for r in catalog.requirements if r.framework == fw} == \
+        {"e_banking", "customer_genai", "cap653"}
 
 
 def test_applicable(catalog):
@@ -232,7 +290,8 @@ def test_for_document(catalog):
     raf_all = catalog.for_document("RAF")
     raf_local = catalog.for_document("RAF", set())
     raf_overseas = catalog.for_document("RAF", {"overseas", "local_and_overseas", "critical", "intra_group"})
-    assert len(raf_local) < len(raf_overseas) == len(raf_all)
+    raf_every = catalog.for_document("RAF", set(APPLIES_IF))
+    assert len(raf_local) < len(raf_overseas) < len(raf_every) == len(raf_all)
     assert all("RAF" in r.docs for r in raf_all)
     assert "SA2-2.9.1e-pdpo-s33" not in {r.id for r in raf_local}
     assert {r.id for r in catalog.for_document("NOTIF")} >= {"SA2-1.3.2-prior-discussion",
@@ -303,6 +362,68 @@ def test_other_problems_are_all_reported_together(tmp_path):
     assert excinfo.value.exit_code == 2
 
 
+def _line_of(directory: Path, problem) -> str:
+    return (directory / Path(problem.file).name).read_text(encoding="utf-8").splitlines()[problem.line - 1].strip()
+
+
+@pytest.mark.parametrize("name, old, new, path, message, line", [
+    ("or2.yaml", 'version: "V.1 – 31.05.2022"\n', "", "version", "required field is missing", "framework: OR2"),
+    ("pcpd-xborder.yaml", 'date: "2022-05"\n', "", "date", "required field is missing", "framework: PCPD-XBORDER"),
+    ("tmc1.yaml", "date: 2024-11-29", "date: 29 November 2024", "date", "'29 November 2024' does not match the "
+     "required pattern", "date: 29 November 2024"),
+    ("or2.yaml", "    verified: secondary\n", "", "requirements[0].verified",
+     "OR2-critical-operations-identified: required field is missing", "- id: OR2-critical-operations-identified"),
+    ("sa2.yaml", "    verified: primary\n", "    verified: checked\n", "requirements[0].verified",
+     "expected one of 'primary' or 'secondary', got 'checked'", "verified: checked"),
+    ("or2.yaml", "    applies_if: critical_operation\n", "    applies_if: critical_ops\n", "requirements[1].applies_if",
+     "got 'critical_ops'", "applies_if: critical_ops"),
+    ("or2.yaml", 'section: "Scenario testing"', 'section: "7 Scenario testing"', "requirements[4].section",
+     "a secondary entry is cited by its section's title, so the title may carry no paragraph or section number ('7')",
+     'section: "7 Scenario testing"'),
+    ("hkcloud.yaml", 'section: "Cloud risk-management procedures"', 'section: "Principle 4: risk procedures"',
+     "requirements[3].section", "('Principle 4')", 'section: "Principle 4: risk procedures"'),
+    ("tme1.yaml", "framework: TME1", "framework: OR2", "framework",
+     "framework OR2 is already defined in or2.yaml:7: give one of them another key", "framework: OR2"),
+    ("tmc1.yaml", "framework: TMC1", "framework: HKMA-TP", "framework",
+     "framework key HKMA-TP collides with HKMA-TP-CYBER-2023 (hkma-tp-cyber-2023.yaml:4): ids starting "
+     "'HKMA-TP-CYBER-2023-' also start with 'HKMA-TP-'", "framework: HKMA-TP"),
+    ("or2.yaml", "framework: OR2", "framework: or-2", "framework", "'or-2' does not match the required pattern",
+     "framework: or-2"),
+], ids=["no-version", "no-date", "bad-date", "no-verified", "bad-verified", "unknown-condition",
+        "secondary-section-number", "secondary-principle-number", "same-key", "prefix-key", "bad-key"])
+def test_catalog_rules_are_errors_with_file_and_line(tmp_path, name, old, new, path, message, line):
+    directory = copy_catalog(tmp_path)
+    edit(directory / name, old, new)
+    if "HKMA-TP" in new:  # its ids must carry the new key, or they would be reported too
+        text = (directory / name).read_text(encoding="utf-8")
+        (directory / name).write_text(text.replace("id: TMC1-", "id: HKMA-TP-"), encoding="utf-8")
+    if new == "framework: OR2":
+        text = (directory / name).read_text(encoding="utf-8")
+        (directory / name).write_text(text.replace("id: TME1-", "id: OR2-e-banking-"), encoding="utf-8")
+    with pytest.raises(SourceErrors) as excinfo:
+        load_catalog(directory, doc_codes=CODES)
+    problems = [p for p in excinfo.value.problems if p.path == path]
+    assert problems, problems_of(excinfo)
+    problem = problems[0]
+    assert Path(problem.file).name == name and problem.line > 0, str(problem)
+    assert message in problem.message, str(problem)
+    assert _line_of(directory, problem) == line
+    assert excinfo.value.exit_code == 2
+
+
+def test_a_prefix_collision_is_reported_in_either_order(tmp_path):
+    """A short key read first (`HKMA`, cap653.yaml) collides with every longer key it begins, read later."""
+    directory = copy_catalog(tmp_path)
+    edit(directory / "cap653.yaml", "framework: CAP653", "framework: HKMA")  # cap653.yaml is read first
+    text = (directory / "cap653.yaml").read_text(encoding="utf-8")
+    (directory / "cap653.yaml").write_text(text.replace("id: CAP653-", "id: HKMA-"), encoding="utf-8")
+    with pytest.raises(SourceErrors) as excinfo:
+        load_catalog(directory)
+    found = sorted((Path(p.file).name, p.line) for p in excinfo.value.problems)
+    assert found == [("hkma-genai-2024.yaml", 3), ("hkma-tp-cyber-2023.yaml", 4), ("hkma-tp-it-2024.yaml", 4)]
+    assert all("collides with HKMA (cap653.yaml:6)" in p.message for p in excinfo.value.problems)
+
+
 def test_invalid_yaml_and_empty_directory(tmp_path):
     directory = copy_catalog(tmp_path)
     (directory / "or1.yaml").write_text("framework: OR1\nrequirements: [\n", encoding="utf-8")
@@ -321,12 +442,15 @@ def test_form_structure(form, catalog):
     part_e = form.parts[4]
     assert part_e.from_catalog and not part_e.questions
     for part in form.parts[:4]:
-        assert 8 <= len(part.questions) <= 14, part.id
+        assert 8 <= len(part.questions) <= 16, part.id
     assert 3 <= len(form.parts[5].questions) <= 5
     assert len({q.id for q in form.questions}) == len(form.questions)
     assert {q.answer for q in form.questions} <= FORM_ANSWER_KEYS
     assert all(ref in catalog.ids for q in form.questions for ref in q.requirements)
-    assert len(FORM_ANSWER_KEYS) == 46 and "vendor.independent_assessment" in FORM_ANSWER_KEYS
+    assert len(FORM_ANSWER_KEYS) == 56 and "vendor.independent_assessment" in FORM_ANSWER_KEYS
+    conditional = {q.id: q.applies_if for q in form.questions if q.applies_if}
+    assert conditional == {"B14": "critical_operation", "C13": "critical_operation", "C15": "personal_data_overseas",
+                           "D9": "critical_operation", "D12": "cap653"}
     assert len(form.sha256) == 64
 
 

@@ -53,10 +53,10 @@ def _cached_template_lint(monkeypatch):
     import pipeline.gather as gather_module
     original = gather_module.lint_templates
 
-    def lint(project, names):
-        key = tuple((p.name, p.read_bytes()) for p in sorted(project.templates.glob("*")))
+    def lint(project, names, gathered=None):  # gathered: sources whose paths templates are checked against
+        key = (tuple((p.name, p.read_bytes()) for p in sorted(project.templates.glob("*"))), gathered is None)
         if key not in _LINT:
-            _LINT[key] = original(project, names)
+            _LINT[key] = original(project, names, gathered)
         return _LINT[key]
     monkeypatch.setattr(gather_module, "lint_templates", lint)
 
@@ -139,7 +139,7 @@ def test_rto_beyond_the_tolerance_warns_in_a_draft(project, monkeypatch, capsys)
     assert code == 0
     assert ours(lines) == [
         f"warning: {A}/contingency.yaml:{at}: contingency.rto_hours: the RTO of 48 h is beyond the 4 h tolerance for "
-        "disruption of Retail payments (arrangement.critical_operation.tolerance_hours): the operation could not "
+        "disruption of Retail payments (arrangement.critical_operations[0].tolerance_hours): the operation could not "
         "be recovered in time; shorten the RTO (and the recovery it needs) or review the tolerance",
         f"warning: {A}/contingency.yaml:{at}: contingency.rto_hours: the RTO of 48 h is longer than the maximum "
         "tolerable outage of 4 h (contingency.mto_hours): recovery must come before the outage becomes "
@@ -152,7 +152,7 @@ def test_rto_beyond_the_tolerance_fails_a_final_strict_check(project):
     assert result.returncode == 2, result.stderr
     at = line(project, f"{A}/contingency.yaml", "rto_hours: 48")
     assert (f"{A}/contingency.yaml:{at}: contingency.rto_hours: the RTO of 48 h is beyond the 4 h tolerance for "
-            "disruption of Retail payments (arrangement.critical_operation.tolerance_hours): the operation could "
+            "disruption of Retail payments (arrangement.critical_operations[0].tolerance_hours): the operation could "
             "not be recovered in time; shorten the RTO (and the recovery it needs) or review the tolerance"
             + FINAL_BREACH) in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
@@ -161,13 +161,13 @@ def test_rto_beyond_the_tolerance_fails_a_final_strict_check(project):
 @pytest.mark.parametrize("old, new, expected", [
     ("mto_hours: 4\n", "mto_hours: 6\n",
      f"{A}/contingency.yaml:{{at}}: contingency.mto_hours: the maximum tolerable outage of 6 h is beyond the 4 h "
-     "tolerance for disruption of Retail payments (arrangement.critical_operation.tolerance_hours): an outage the "
+     "tolerance for disruption of Retail payments (arrangement.critical_operations[0].tolerance_hours): an outage the "
      "plan tolerates would breach it; set mto_hours within the tolerance"),
     ("rto_hours: 2\n", "rto_hours: 3\n", None),  # within the tolerance and the MTO: nothing to say
     ("    recovery_hours: 4\n", "    recovery_hours: 4.5\n",
      f"{A}/contingency.yaml:{{at}}: contingency.scenarios[3].recovery_hours: scenario S4 (Ransomware or destructive "
      "cyber attack) plans recovery in 4 h 30 min, beyond the 4 h tolerance for disruption of Retail payments "
-     "(arrangement.critical_operation.tolerance_hours): plan a faster recovery for it"),
+     "(arrangement.critical_operations[0].tolerance_hours): plan a faster recovery for it"),
 ], ids=["mto-beyond-tolerance", "rto-within", "scenario-beyond-tolerance"])
 def test_recovery_relations(old, new, expected, project, monkeypatch, capsys):
     edit(project, f"{A}/contingency.yaml", old, new)
@@ -409,14 +409,14 @@ def test_init_writes_a_project_that_checks_with_todo_warnings_only(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--arrangement", "acme-core-banking-gcp"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert "wrote sources/acme-core-banking-gcp/controls.yaml (126 TODO responses)" in out
+    assert "wrote sources/acme-core-banking-gcp/controls.yaml (144 TODO responses)" in out
     assert "wrote templates/board-paper.docx" in out
     code, lines = check(tmp_path, monkeypatch=monkeypatch, capsys=capsys)
-    assert code == 0 and len(lines) > 126
+    assert code == 0 and len(lines) > 144
     assert all(" marker: " in line and line.startswith("warning: sources/") for line in lines), \
         [line for line in lines if " marker: " not in line]
     cov = json.loads(regpack(tmp_path, "coverage", "--json").stdout)["arrangements"]["acme-core-banking-gcp"]
-    assert cov["gaps"] == [] and cov["answered"] == cov["applicable"] == 126
+    assert cov["gaps"] == [] and cov["answered"] == cov["applicable"] == 144
     code, lines = check(tmp_path, "--final", monkeypatch=monkeypatch, capsys=capsys)
     assert code == 2 and lines[-1].endswith("nothing was written.")
 

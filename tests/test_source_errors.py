@@ -72,7 +72,7 @@ CASES = [
          [f"{A}/vendor.yaml:15: vendor.due_diligence.reputation.ratng: unknown key; did you mean 'rating'?"]),
     Case("unknown-key-no-close-match",
          [f"{A}/risk.yaml:2: risk.colour: unknown key; allowed: appetite_statement, approved_by, "
-          "assessment_date, monitoring, residual_conclusion, risks"]),
+          "assessment_date, cyber_effect, monitoring, residual_conclusion, risks"]),
     Case("text-for-bool", [f"{A}/vendor.yaml:6: vendor.intra_group: expected true or false, got 'perhaps'"]),
     Case("text-for-number", [f"{A}/contingency.yaml:1: contingency.rto_hours: expected a number, got 'two hours'"]),
     Case("number-out-of-range", [f"{A}/contingency.yaml:1: contingency.rto_hours: must be greater than 0, got -2"]),

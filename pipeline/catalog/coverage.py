@@ -17,7 +17,11 @@ RESPONSIBILITY_LABELS = {"customer": "Institution", "shared": "Shared", "provide
 """How the documents name the TM-G-1 responsibilities (`customer` is the institution itself)."""
 CONDITIONS = {"overseas": "to overseas outsourcing",
               "local_and_overseas": "to locally incorporated institutions outsourcing overseas",
-              "intra_group": "to intra-group outsourcing", "critical": "to critical or material arrangements"}
+              "intra_group": "to intra-group outsourcing", "critical": "to critical or material arrangements",
+              "critical_operation": "to services that support a critical operation",
+              "personal_data_overseas": "where personal data is stored, processed or reached outside Hong Kong",
+              "e_banking": "to e-banking or card services", "customer_genai": "to customer-facing generative AI",
+              "cap653": "to a designated operator's critical computer systems (Cap. 653)"}
 """What each applicability condition means, in words."""
 STATUS_LABELS = {"met": "Met", "partial": "Partial", "gap": "Gap", "not_applicable": "N.A."}
 
@@ -31,8 +35,20 @@ def applicability_flags(sources: ArrangementSources) -> frozenset[str]:
             flags.add("local_and_overseas")
     if sources.vendor.intra_group:
         flags.add("intra_group")
-    if sources.arrangement.criticality.rating in ("critical", "material"):
+    arr = sources.arrangement
+    if arr.criticality.rating in ("critical", "material"):
         flags.add("critical")
+    if arr.critical_operations:
+        flags.add("critical_operation")
+    if arr.data.personal_data and arr.is_overseas:
+        flags.add("personal_data_overseas")
+    features = arr.service_features
+    if features.e_banking_or_cards:
+        flags.add("e_banking")
+    if features.customer_facing_genai:
+        flags.add("customer_genai")
+    if features.critical_computer_system and sources.institution.cap653_designated_operator:
+        flags.add("cap653")
     return frozenset(flags)
 
 
@@ -126,6 +142,9 @@ def coverage_json(catalog: Catalog, coverages: list[Coverage]) -> dict:
     """The `regpack coverage --json` object."""
     return {
         "catalog": {fw.framework: len(fw.requirements) for fw in catalog.frameworks},
-        "arrangements": {c.arrangement_id: {"applicable": c.applicable, "answered": c.answered, "gaps": c.gaps}
+        "verified": {fw.framework: dict(Counter(r.verified for r in fw.requirements)) for fw in catalog.frameworks},
+        "arrangements": {c.arrangement_id: {"applicable": c.applicable, "answered": c.answered, "gaps": c.gaps,
+                                            "conditions": sorted(c.flags),
+                                            "by_framework": dict(Counter(r.requirement.framework for r in c.rows))}
                          for c in coverages},
     }

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.catalog.model import (FORM_ANSWER_KEYS, Catalog, FormPart, FormQuestion, Framework,  # noqa: F401
-                                    Requirement, RiskAssessmentForm, hint)
+from pipeline.catalog.model import (FORM_ANSWER_KEYS, PINPOINT, Catalog, FormPart, FormQuestion,  # noqa: F401
+                                    Framework, Requirement, RiskAssessmentForm, hint)
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.sources.messages import problems_from
 from pipeline.sources.yamlreader import Loc, YamlDocument, YamlProblem, load_yaml
@@ -18,7 +18,9 @@ from pipeline.sources.yamlreader import Loc, YamlDocument, YamlProblem, load_yam
 CATALOG_DIR = Path(__file__).parent
 FORM_FILE = "raf-form.yaml"
 RESPONSIBILITY_FRAMEWORKS = frozenset({"TMG1", "HKCLD"})  # default "customer"; other frameworks: not allowed
-FRAMEWORK_ORDER = {"SA2": 0, "TMG1": 1, "OR1": 2, "HKCLD": 3}  # presentation order; others follow by name
+FRAMEWORK_ORDER = {key: i for i, key in enumerate((  # presentation order; others follow by name
+    "SA2", "TMG1", "OR1", "OR2", "HKCLD", "HKMA-TP-CYBER-2023", "HKMA-TP-IT-2024", "TMC1", "PCPD-XBORDER",
+    "TME1", "HKMA-GENAI-2024", "CAP653"))}
 
 
 class _File:
@@ -66,17 +68,22 @@ def load_catalog(directory: Path | None = None, doc_codes: frozenset[str] | None
         raise SourceErrors([Problem(relpath(directory), 0, "", "no framework files (*.yaml) found")])
     problems: list[Problem] = []
     digest, frameworks, first = hashlib.sha256(), [], {}  # first: id -> (file, loc) first seen
+    keys: list[tuple[str, _File]] = []  # every header's key, in file order
     for path in files:
         digest.update((f := _File(path, problems)).data)
         if (raw := f.raw) is None:
             continue
         fw_key, reqs = (raw["framework"] if isinstance(raw.get("framework"), str) else "?"), []
+        instrument = raw["cited_as"] if isinstance(raw.get("cited_as"), str) else "?"
+        if fw_key != "?":
+            _collisions(fw_key, f, keys)
+            keys.append((fw_key, f))
         for i, item in enumerate(items := raw["requirements"] if isinstance(raw.get("requirements"), list) else []):
             loc: Loc = ("requirements", i)
             if not isinstance(item, dict) or "framework" in item:
                 f.add(loc, "a requirement is a mapping without a 'framework' key (it comes from the header)")
                 continue
-            item = {**item, "framework": fw_key}
+            item = {**item, "framework": fw_key, "instrument": instrument}
             if fw_key in RESPONSIBILITY_FRAMEWORKS:
                 item.setdefault("responsibility", "customer")
             elif "responsibility" in item:
@@ -86,6 +93,10 @@ def load_catalog(directory: Path | None = None, doc_codes: frozenset[str] | None
                 continue
             if fw_key != "?" and not req.id.startswith(f"{fw_key}-"):
                 f.add((*loc, "id"), f"{req.id}: id must start with '{fw_key}-'")
+            if req.verified == "secondary" and (m := PINPOINT.search(req.section)):
+                f.add((*loc, "section"), f"{req.id}: a secondary entry is cited by its section's title, so the "
+                                         f"title may carry no paragraph or section number ({m.group(0).strip()!r}); "
+                                         "keep the number in `citation` only")
             for j, code in enumerate(req.docs):
                 if doc_codes is not None and code not in doc_codes:
                     f.add((*loc, "docs", j), f"{req.id}: unknown document {code!r}; documents are "
@@ -100,13 +111,23 @@ def load_catalog(directory: Path | None = None, doc_codes: frozenset[str] | None
                         skip="requirements" if items else None)
         if fw is not None:
             frameworks.append(fw)
-    keys = [fw.framework for fw in frameworks]
-    problems += [Problem(relpath(directory), 0, "framework", f"framework {k} is defined in more than one file")
-                 for k in sorted({k for k in keys if keys.count(k) > 1})]
     if problems:
         raise SourceErrors(problems)
     frameworks.sort(key=lambda fw: (FRAMEWORK_ORDER.get(fw.framework, len(FRAMEWORK_ORDER)), fw.framework))
     return Catalog(frameworks=tuple(frameworks), sha256=digest.hexdigest())
+
+
+def _collisions(key: str, f: _File, seen: list[tuple[str, _File]]) -> None:
+    """A framework key equal to an earlier file's, or one that is the other's prefix (so that an id such as
+    `HKMA-TP-IT-2024-x` would start with both `HKMA-TP-` and `HKMA-TP-IT-2024-`), is an error at its line."""
+    for other, g in seen:
+        where = f"{g.path.name}:{g.doc.line_of(('framework',))}"
+        if other == key:
+            f.add(("framework",), f"framework {key} is already defined in {where}: give one of them another key")
+        elif key.startswith(other + "-") or other.startswith(key + "-"):
+            short, long = sorted((key, other), key=len)
+            f.add(("framework",), f"framework key {key} collides with {other} ({where}): ids starting '{long}-' "
+                                  f"also start with '{short}-'; choose keys neither of which begins the other")
 
 
 def load_form(path: Path | None = None, catalog: Catalog | None = None) -> RiskAssessmentForm:

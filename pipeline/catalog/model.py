@@ -3,16 +3,28 @@ questions. Frozen and strict: a catalog is data the build reads, never changes."
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 DocCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*$")]
-Condition = Literal["overseas", "local_and_overseas", "intra_group", "critical"]
+FRAMEWORK_KEY = r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$"
+"""A framework key: upper-case words joined by hyphens (SA2, OR2, HKMA-TP-CYBER-2023); its requirement ids
+start with the key and a hyphen."""
+Condition = Literal["overseas", "local_and_overseas", "intra_group", "critical", "critical_operation",
+                    "personal_data_overseas", "e_banking", "customer_genai", "cap653"]
 Responsibility = Literal["customer", "shared", "provider"]
+Verified = Literal["primary", "secondary"]
+"""How an entry's wording and pinpoint were checked: against the instrument's own text, or only against
+reliable secondary sources (law-firm or consultancy summaries)."""
 APPLIES_IF, RESPONSIBILITIES = get_args(Condition), get_args(Responsibility)
+PINPOINT = re.compile(r"§|¶|\bpara(?:graph)?s?\.?\s*\d|\bprinciple\s+\d|\bsound practice\s+\d|\b\d+\.\d+|"
+                      r"^\s*(?:\d+|[IVX]+)[.)]?\s", re.IGNORECASE)
+"""What reads as a paragraph or section number: a secondary entry's shown citation may contain none."""
 FORM_ANSWER_KEYS = frozenset(f"{group}.{name}" for group, names in {  # what a form question may ask for
     "institution": "names type incorporation contact", "submission": "date change_type reference",
     "arrangement": "title service business_area banking_related service_model deployment_model systems "
@@ -21,7 +33,11 @@ FORM_ANSWER_KEYS = frozenset(f"{group}.{name}" for group, names in {  # what a f
               "independent_assessment staff_access",
     "overseas": "authority_access",
     "data": "storage_locations processing_locations backup_locations admin_access_locations",
-    "risk": "criticality reasons inherent concentration country_risk residual approved_by",
+    "risk": "criticality reasons inherent concentration country_risk residual approved_by tolerance_tests "
+            "cyber_effect",
+    "resilience": "critical_operations dependencies fourth_parties provider_updates cyber_resilience "
+                  "service_features cap653",
+    "privacy": "transfers",
     "declaration": "signatory board_approval statement undertaking"}.items() for name in names.split())
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,10 +49,15 @@ def hint(value: Any, choices) -> str:
 
 class Requirement(BaseModel):
     model_config = _FROZEN
-    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*-[A-Za-z0-9][A-Za-z0-9.-]*$")
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[A-Za-z0-9][A-Za-z0-9.-]*$")
     framework: str  # set by the loader from the file header
+    instrument: str  # set by the loader from the header's `cited_as`
     citation: str = Field(min_length=1)
+    """The pinpoint (paragraph, principle) as the catalog records it; documents print it only when `verified`
+    is primary."""
     section: str = Field(min_length=1)
+    """The section (or heading) the entry falls under, by its title: how documents cite a secondary entry."""
+    verified: Verified
     title: str = Field(min_length=1, max_length=120)
     docs: tuple[DocCode, ...] = Field(min_length=1)
     """The documents that must address it (codes of the document registry, checked when the catalog loads)."""
@@ -46,15 +67,30 @@ class Requirement(BaseModel):
     def applicable(self, flags: set[str] | frozenset[str]) -> bool:  # unconditional, or condition in flags
         return self.applies_if is None or self.applies_if in flags
 
+    @property
+    def shown_citation(self) -> str:
+        """How documents cite the entry: its pinpoint when the primary text was read, otherwise the
+        instrument and the section's title (no paragraph number that nobody has verified)."""
+        return self.citation if self.verified == "primary" else f"{self.instrument}: {self.section}"
+
 
 class Framework(BaseModel):
     model_config = _FROZEN
-    framework: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")
+    framework: str = Field(pattern=FRAMEWORK_KEY)
     title: str
     module: str
-    version: str
+    cited_as: str = Field(min_length=1)
+    """The instrument as a citation names it, e.g. `SA-2`, `HKMA circular of 21 December 2023`."""
+    version: str = Field(min_length=1)
+    date: str = Field(pattern=r"^\d{4}-\d{2}(?:-\d{2})?$")
+    """The instrument's date, YYYY-MM-DD (YYYY-MM when only the month is known)."""
     issuer: str
     requirements: tuple[Requirement, ...] = Field(min_length=1)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:  # YAML reads 2022-05-31 as a date
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class Catalog(BaseModel):
@@ -75,6 +111,11 @@ class Catalog(BaseModel):
         return "; ".join(f"{fw.framework} {' '.join(fw.version.replace('–', ' ').split())}"
                          for fw in self.frameworks)
 
+    @cached_property
+    def versions(self) -> dict[str, dict[str, str]]:
+        """Each framework's version and date, by key (the manifest records them)."""
+        return {fw.framework: {"version": fw.version, "date": fw.date} for fw in self.frameworks}
+
     def by_id(self, req_id: str) -> Requirement:
         if found := next((r for r in self.requirements if r.id == req_id), None):
             return found
@@ -91,6 +132,8 @@ class FormQuestion(BaseModel):
     text: str = Field(min_length=1)
     answer: str
     requirements: tuple[str, ...] = ()
+    applies_if: Condition | None = None
+    """Asked only when the arrangement meets this condition (as catalog entries' `applies_if`)."""
     same_answer_as: str | None = None
     """Another question's id whose answer this one repeats on purpose (otherwise answers must differ)."""
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.documents import facts
+from pipeline.documents import facts, resilience
 from pipeline.documents.formatting import fmt_date, person
 from pipeline.documents.pictures import WIDTH_MM, heat_map, timeline
 from pipeline.documents.spec import SOURCE_KINDS, DocumentInputs, DocumentSpec
 from pipeline.word.props import Picture
 
 NAMES = (facts.BASE_NAMES | facts.VENDOR_NAMES | facts.CONTROLS_NAMES | facts.RISK_NAMES | facts.CONTINUITY_NAMES
-         | {"board", "timeline", "board_people", "signoffs", "resolutions"})
+         | resilience.NAMES | {"board", "timeline", "board_people", "signoffs", "resolutions"})
 
 
 def resolutions(src) -> list[str]:
@@ -30,7 +30,8 @@ def signoffs(src, paper_date) -> list[dict[str, str]]:
 def context(inputs: DocumentInputs) -> dict[str, object]:
     src = inputs.src
     ctx = {**facts.base_context(SPEC, inputs), **facts.vendor_context(src), **facts.controls_context(inputs),
-           **facts.risk_context(src), **facts.continuity_context(src), "board": src.board,
+           **facts.risk_context(src), **facts.continuity_context(src),
+           **resilience.resilience_context(src, inputs.coverage.flags), "board": src.board,
            "board_people": {"sponsor": person(src.board.sponsor), "presenter": person(src.board.presenter)},
            "signoffs": signoffs(src, facts.document_date(SPEC, src, inputs.meta)), "resolutions": resolutions(src)}
     d = src.arrangement.dates

@@ -13,6 +13,7 @@ from pipeline.project import BuildMeta
 from pipeline.word.fields import Bookmark, PageRef
 from pipeline.documents.formatting import (duration, fmt_date, hours, minutes, money, person, places,
                                           plain_summary, reach, response_text, weeks, yesno)
+from pipeline.documents.resilience import NONE_SUPPORTED, scenario_rows, tolerance_text
 
 
 def _and(words: list[str]) -> str:
@@ -22,7 +23,8 @@ def _and(words: list[str]) -> str:
 def facts(src: ArrangementSources) -> dict[str, object]:
     arr, vendor, bcp, exit_plan = src.arrangement, src.vendor, src.contingency, src.exit
     locs = arr.data.locations
-    within = bcp.rto_hours <= arr.critical_operation.tolerance_hours
+    op = arr.tightest_operation
+    within = op is None or bcp.rto_hours <= op.tolerance_hours
     outside = [r.id for r in src.risk.risks if not r.within_appetite]
     return {
         "vendor_name": vendor.legal_name,
@@ -56,9 +58,21 @@ def facts(src: ArrangementSources) -> dict[str, object]:
         "rto": duration(bcp.rto_hours),
         "rpo": minutes(bcp.rpo_minutes),
         "mto": duration(bcp.mto_hours),
-        "tolerance": hours(arr.critical_operation.tolerance_hours),
+        "tolerance": hours(op.tolerance_hours) if op else "none: the service supports no critical operation",
+        "tolerance_by_operation": "; ".join(f"{tolerance_text(o)} ({o.name})" for o in arr.critical_operations)
+                                  or NONE_SUPPORTED,
         "rto_within_tolerance": ("within the tolerance" if within else
                                  "BEYOND the tolerance, which must be resolved before the arrangement is approved"),
+        "tolerance_statement": (
+            f"The recovery time objective is {duration(bcp.rto_hours)} and the recovery point objective "
+            f"{minutes(bcp.rpo_minutes)}, against a tolerance for disruption of {hours(op.tolerance_hours)} for "
+            f"{op.name}" + (f", the shortest of the {len(arr.critical_operations)} critical operations the service "
+                            "supports" if len(arr.critical_operations) > 1 else "")
+            + (": within the tolerance." if within else ": BEYOND the tolerance, which must be resolved before the "
+               "arrangement is approved.") if op else
+            f"The recovery time objective is {duration(bcp.rto_hours)} and the recovery point objective "
+            f"{minutes(bcp.rpo_minutes)}; the service supports none of the institution's critical operations, so "
+            "no tolerance for disruption applies."),
         "exit_target": exit_plan.target_state_label,
         "exit_alternatives": "; ".join(exit_plan.alternatives),
         "exit_duration": f"{exit_plan.duration_months:g} months",
@@ -81,7 +95,7 @@ def control_rows(coverage: Coverage, where: dict[str, str]) -> list[dict[str, ob
     for number, row in enumerate(coverage.rows, start=1):
         resp, req = row.response, row.requirement
         rows.append({
-            "id": req.id, "citation": req.citation, "title": req.title, "framework": req.framework,
+            "id": req.id, "citation": req.shown_citation, "title": req.title, "framework": req.framework,
             "bookmark": Bookmark(f"_Rq{number}", 9000 + number),
             "responsibility": RESPONSIBILITY_LABELS[row.responsibility],
             "status": STATUS_LABELS[resp.status] if resp else "NO RESPONSE",
@@ -98,14 +112,15 @@ def coverage_view(coverage: Coverage) -> dict[str, object]:
     return {
         "applicable": coverage.applicable, "answered": coverage.answered, "gaps": coverage.gaps,
         "summary": coverage.summary(),
+        "instruments": _and(list(dict.fromkeys(r.requirement.instrument for r in coverage.rows))),
         "by_responsibility": [
             {"label": RESPONSIBILITY_LABELS[k], "met": c["met"], "partial": c["partial"], "gap": c["gap"] + c["missing"],
              "na": c["not_applicable"], "total": sum(c.values())} for k, c in counts.items()],
         "open_items": [
-            {"citation": r.requirement.citation, "status": STATUS_LABELS[r.response.status],
+            {"citation": r.requirement.shown_citation, "status": STATUS_LABELS[r.response.status],
              "action": r.response.action.description, "owner": r.response.action.owner,
              "due": fmt_date(r.response.action.due)} for r in coverage.open_items]
-        + [{"citation": r.requirement.citation, "status": "No response", "action": "Write a response",
+        + [{"citation": r.requirement.shown_citation, "status": "No response", "action": "Write a response",
             "owner": "Compliance", "due": "Before submission"} for r in coverage.rows if r.response is None],
     }
 
@@ -229,6 +244,7 @@ def continuity_context(src: ArrangementSources) -> dict[str, object]:
                        for i, s in enumerate(exit_plan.steps, start=1)],
         "exit_weeks": f"{sum(s.weeks for s in exit_plan.steps):g}",
         "test_misses": test_misses(bcp),
+        "tolerance_tests": scenario_rows(src),
     }
     return {"bcp": bcp, "exit_plan": exit_plan, "triggers": triggers, "continuity": continuity}
 
@@ -250,7 +266,8 @@ def signing_context(src: ArrangementSources, coverage: Coverage) -> dict[str, ob
     people = inst.signatories or [inst.signatory]
     signatories = [{"name": p.name, "title": p.title,
                     "capacity": getattr(p, "capacity", None) or f"for and on behalf of {inst.name_en}"} for p in people]
-    exceptions = [f"{r.requirement.citation} ({STATUS_LABELS[r.response.status].lower()}): {r.response.action.description} "
+    exceptions = [f"{r.requirement.shown_citation} ({STATUS_LABELS[r.response.status].lower()}): "
+                  f"{r.response.action.description} "
                   f"Owner: {r.response.action.owner}; due {fmt_date(r.response.action.due)}." for r in coverage.open_items]
     return {"signing": {"signatories": signatories, "we": "We" if len(people) > 1 else "I",
                         "our": "our" if len(people) > 1 else "my", "chop": inst.company_chop,

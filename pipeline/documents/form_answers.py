@@ -9,6 +9,7 @@ from pipeline.catalog.model import RiskAssessmentForm
 from pipeline.catalog.coverage import Coverage
 from pipeline.models import ArrangementSources
 from pipeline.models.common import evidence_title
+from pipeline.documents import resilience
 from pipeline.documents.formatting import response_text
 
 FORM_ANSWERS = {"met": "Yes", "partial": "Partial", "gap": "No", "not_applicable": "N.A."}
@@ -84,12 +85,52 @@ def _answers(src: ArrangementSources, facts: dict) -> dict[str, Callable[[], str
                                       "is stored, processed and backed up in Hong Kong.") + "\n\n" + risks_text(country),
         "risk.residual": lambda: risk.residual_conclusion,
         "risk.approved_by": lambda: f"{risk.approved_by} ({risk.assessment_date:%d %B %Y})",
+        **_resilience_answers(src),
         "declaration.signatory": lambda: f"{inst.signatory.name}, {inst.signatory.title}",
         "declaration.board_approval": lambda: f"Approved by the {inst.board_name} on {facts['board_date']}",
         "declaration.statement": lambda: (
             "The institution confirms that the arrangement meets the requirements of SA-2 and the technology "
             "controls set out in this form, that it complies in general with TM-G-1 and the HKMA's other "
             "guidance, and that it will inform the HKMA of any material change to the arrangement."),
+    }
+
+
+def _per_operation(src, lines) -> str:
+    """One block per critical operation: its name in bold, then `lines(op)` as a list."""
+    return "\n\n".join(f"**{op.name}**\n\n" + ("\n".join(f"- {x}" for x in lines(op)) or "- None identified.")
+                       for op in src.arrangement.critical_operations) or resilience.NONE_SUPPORTED + "."
+
+
+def _resilience_answers(src: ArrangementSources) -> dict[str, Callable[[], str]]:
+    updates, cap = src.vendor.provider_updates, src.arrangement.cap653
+    tests = resilience.scenario_rows(src)
+    return {
+        "resilience.critical_operations": lambda: "\n".join(
+            f"- **{op['name']}**: owner {op['owner']}; tolerance for disruption {op['tolerance']}"
+            for op in resilience.operations(src)) or resilience.NONE_SUPPORTED + " (SPM OR-2).",
+        "resilience.dependencies": lambda: _per_operation(src, lambda op: [
+            f"{resilience.KIND_LABELS[d.kind]}: {d.name}: {d.role}" for d in op.dependencies]),
+        "resilience.fourth_parties": lambda: _per_operation(src, lambda op: [
+            f"{f.name}, sub-contractor of {f.third_party} ({f.location}): {f.service}" for f in op.fourth_parties]),
+        "resilience.provider_updates": lambda: (f"{updates.delivery}\n\nWhat the institution controls: "
+                                                f"{updates.institution_controls}\n\nFallback: {updates.fallback}"),
+        "resilience.service_features": lambda: "\n".join(
+            f"- {f['feature']}: {f['answer']}" for f in resilience.features(src)),
+        "resilience.cyber_resilience": lambda: (f"{resilience.craf(src)}.\n\nAttack simulation testing: "
+                                                f"{src.institution.cyber_resilience.attack_simulation}"),
+        "risk.cyber_effect": lambda: resilience.cyber_effect(src),
+        "risk.tolerance_tests": lambda: "\n".join(
+            f"- {t['operation']}, scenario {t['scenario']} ({t['method']}; {t['date']}): disruption "
+            f"{t['disruption']} against a tolerance of {t['tolerance']}, {t['outcome'].lower()}. {t['result']}"
+            + (f" Remediation: {t['remediation']}" if t["remediation"] else "")
+            for t in tests) or "No scenario test has been run against the tolerance for disruption.",
+        "privacy.transfers": lambda: "\n".join(
+            f"- {t['data']}, to {t['recipient']} in {t['destination']}: {t['mechanism']}, effective {t['effective']}. "
+            f"{t['terms']}" for t in resilience.transfers(src)) or "No personal data leaves Hong Kong.",
+        "resilience.cap653": lambda: (f"Material-change checklist: {cap.material_change_checklist}\n\nIncident "
+                                      f"notice: {resilience.cap653(src, {'cap653'})['notice']}\n\n"
+                                      f"Circulation: {cap.circulation}" if cap else "Not applicable: the service affects no critical computer system "
+                                      "of a designated operator."),
     }
 
 
@@ -114,13 +155,14 @@ def form_parts(form: RiskAssessmentForm, src: ArrangementSources, coverage: Cove
     parts = []
     for part in form.parts:
         if part.from_catalog:
-            rows = [{"citation": r.requirement.citation, "title": r.requirement.title,
+            rows = [{"citation": r.requirement.shown_citation, "title": r.requirement.title,
                      "answer": FORM_ANSWERS[r.response.status] if r.response else "NO ANSWER",
                      "explanation": response_text(r.response) if r.response else "No response in the sources.",
                      "evidence": "; ".join(evidence_title(e) for e in r.response.evidence) if r.response else ""}
                     for r in coverage.rows if "RAF" in r.requirement.docs]
             parts.append({"id": part.id, "title": part.title, "rows": rows, "questions": []})
         else:
-            questions = [{"id": q.id, "text": q.text, "answer": answers[q.answer]()} for q in part.questions]
+            questions = [{"id": q.id, "text": q.text, "answer": answers[q.answer]()} for q in part.questions
+                         if q.applies_if is None or q.applies_if in coverage.flags]
             parts.append({"id": part.id, "title": part.title, "rows": [], "questions": questions})
     return {"title": form.title, "version": form.form_version, "parts": parts}

@@ -69,6 +69,8 @@ def review_comments(plan: "ArrangementPlan", spec: DocumentSpec) -> list[ReviewC
                                 f"Owner {action.owner}, due {fmt_date(action.due)}."))
     for req_id in plan.coverage.gaps:
         req = next(r.requirement for r in plan.coverage.rows if r.requirement.id == req_id)
-        comments.append(comment(req.citation, f"No response to {req_id} in the sources: the final build will refuse "
+        comments.append(comment(req.shown_citation, f"No response to {req_id} in the sources: the final build will refuse "
                                 "this gap."))
+    from pipeline.review.comments import register_comments  # legal's open review items, where they apply
+    comments += [comment(anchor, text) for anchor, text in register_comments(plan.loaded.review, spec.slug)]
     return comments

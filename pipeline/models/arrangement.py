@@ -8,17 +8,12 @@ from typing import Literal
 from pydantic import Field
 
 from pipeline.models.common import Location, Money, Strict, Text
+from pipeline.models.resilience import CriticalInfrastructure, CriticalOperation, ServiceFeatures, Transfer
 
 
 class System(Strict):
     name: Text
     description: Text
-
-
-class CriticalOperation(Strict):
-    name: Text
-    tolerance_hours: float = Field(gt=0)
-    """Tolerance for disruption of the critical operation, in hours."""
 
 
 class Criticality(Strict):
@@ -68,6 +63,8 @@ class Data(Strict):
     segregation: Text
     retention: Text
     deletion: Text
+    transfers: list[Transfer] = Field(default_factory=list)
+    """Each flow of personal data out of Hong Kong, with its transfer mechanism."""
 
 
 class LegalOpinion(Strict):
@@ -142,7 +139,9 @@ class Arrangement(Strict):
     deployment_model: Literal["public", "private", "hybrid", "community"]
     provider_services: list[Text] = Field(min_length=1)
     systems: list[System] = Field(min_length=1)
-    critical_operation: CriticalOperation
+    critical_operations: list[CriticalOperation]
+    """The institution's critical operations (SPM OR-2) the service supports; `[]` when it supports none."""
+    service_features: ServiceFeatures
     criticality: Criticality
     reasons: list[Text] = Field(min_length=1)
     cost_benefit: Text
@@ -155,10 +154,17 @@ class Arrangement(Strict):
     customer_notification: CustomerNotification
     hkma: HkmaEngagement
     enclosures: list[Enclosure] = Field(default_factory=list)
+    cap653: CriticalInfrastructure | None = None
+    """Required when the institution is a designated operator and `service_features.critical_computer_system`."""
 
     @property
     def is_overseas(self) -> bool:
         return any(loc.overseas for loc in self.data.locations.all())
+
+    @property
+    def tightest_operation(self) -> CriticalOperation | None:
+        """The supported critical operation with the shortest tolerance for disruption, if any."""
+        return min(self.critical_operations, key=lambda op: op.tolerance_hours, default=None)
 
     @property
     def change_type_label(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field
@@ -12,6 +13,16 @@ from pipeline.models.common import Person, Strict, Text
 class Signatory(Person):
     capacity: Text
     """In what capacity the person signs, e.g. `Director, for and on behalf of the Board`."""
+
+
+class CyberResilience(Strict):
+    """The institution's position under the Cyber Resilience Assessment Framework (SPM TM-C-1)."""
+
+    inherent_risk: Literal["low", "medium", "high"]
+    maturity: Literal["baseline", "intermediate", "advanced"]
+    assessed_on: dt.date
+    attack_simulation: Text
+    """Intelligence-led attack simulation testing (iCAST): when it last ran and on what."""
 
 
 class Institution(Strict):
@@ -33,6 +44,9 @@ class Institution(Strict):
     """Who signs the management declaration and the form (default: the signatory alone)."""
     company_chop: bool = False
     """Whether the signature pages carry a box for the company chop."""
+    cyber_resilience: CyberResilience
+    cap653_designated_operator: bool
+    """Whether the institution is a designated operator under Cap. 653 (the list is not published)."""
     review_author: Text = Field("regpack", json_schema_extra={"internal": "author of the review comments in drafts"})
     """The name review comments in draft documents are authored under (e.g. the compliance team)."""
 

@@ -49,6 +49,13 @@ class Monitoring(Strict):
     agreement_review: Text
 
 
+class CyberEffect(Strict):
+    """Whether the arrangement changes the institution's C-RAF inherent risk rating (SPM TM-C-1)."""
+
+    changes_inherent_risk: bool
+    assessment: Text
+
+
 class RiskAssessment(Strict):
     assessment_date: dt.date
     approved_by: Text
@@ -56,3 +63,4 @@ class RiskAssessment(Strict):
     risks: list[Risk] = Field(min_length=1)
     residual_conclusion: Text
     monitoring: Monitoring
+    cyber_effect: CyberEffect

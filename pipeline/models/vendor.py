@@ -121,6 +121,18 @@ class StaffAccess(Strict):
     controls: Text
 
 
+class ProviderUpdates(Strict):
+    """How the provider's changes reach the service and what the institution controls (HKMA circular on
+    third-party IT solutions, 27 September 2024)."""
+
+    delivery: Text
+    """How the provider tests and rolls out updates (staging, regions, zones)."""
+    institution_controls: Text
+    """What the institution decides: versions, maintenance windows, automatic updates."""
+    fallback: Text
+    """What keeps the service going when an update fails."""
+
+
 class Vendor(Strict):
     legal_name: Text
     short_name: Text
@@ -135,3 +147,4 @@ class Vendor(Strict):
     staff_access: StaffAccess | None = None
     substitutability: Substitutability
     contract: Contract
+    provider_updates: ProviderUpdates

@@ -3,9 +3,10 @@
 OR-1 asks that a critical operation stay within its tolerance for disruption in severe but plausible
 scenarios; SA-2 2.7 and TM-G-1 ask that the contingency plan be tested. So, for one arrangement:
 
-- the RTO and the maximum tolerable outage (MTO) lie within the critical operation's tolerance
-  (`arrangement.critical_operation.tolerance_hours`), and the RTO within the MTO;
-- no scenario's planned recovery exceeds the tolerance;
+- the RTO and the maximum tolerable outage (MTO) lie within the tolerance for disruption of the supported
+  critical operation with the shortest one (`arrangement.critical_operations[i].tolerance_hours`; a service
+  that supports no critical operation has no tolerance to meet), and the RTO within the MTO;
+- no scenario's planned recovery exceeds that tolerance;
 - a test that records what it achieved (`achieved_recovery_minutes`, `achieved_data_loss_minutes`)
   achieved the RTO and the RPO.
 
@@ -20,7 +21,6 @@ from typing import Callable
 from pipeline.models import ArrangementSources
 
 CODE = "continuity-breach"
-TOLERANCE = "arrangement.critical_operation.tolerance_hours"
 
 Add = Callable[..., None]
 """`add(kind, loc, message, severity, code, **data)`, as the cross-checker's."""
@@ -36,9 +36,11 @@ def duration(minutes: float) -> str:
 
 
 def check_continuity(src: ArrangementSources, add: Add) -> None:
-    bcp, op = src.contingency, src.arrangement.critical_operation
-    tolerance = op.tolerance_hours * 60
-    tol_text = f"the {duration(tolerance)} tolerance for disruption of {op.name} ({TOLERANCE})"
+    bcp, op = src.contingency, src.arrangement.tightest_operation
+    index = src.arrangement.critical_operations.index(op) if op else -1
+    tolerance_field = f"arrangement.critical_operations[{index}].tolerance_hours"
+    tolerance = op.tolerance_hours * 60 if op else float("inf")
+    tol_text = f"the {duration(tolerance)} tolerance for disruption of {op.name} ({tolerance_field})" if op else ""
 
     def breach(loc: tuple, message: str, value: float, limit_field: str, limit: float) -> None:
         add("contingency", loc, message, "warning", CODE, field="contingency." + ".".join(map(str, loc)),
@@ -48,11 +50,11 @@ def check_continuity(src: ArrangementSources, add: Add) -> None:
     if rto > tolerance:
         breach(("rto_hours",), f"the RTO of {duration(rto)} is beyond {tol_text}: the operation could not "
                "be recovered in time; shorten the RTO (and the recovery it needs) or review the tolerance",
-               rto, TOLERANCE, tolerance)
+               rto, tolerance_field, tolerance)
     if mto > tolerance:
         breach(("mto_hours",), f"the maximum tolerable outage of {duration(mto)} is beyond {tol_text}: "
                "an outage the plan tolerates would breach it; set mto_hours within the tolerance",
-               mto, TOLERANCE, tolerance)
+               mto, tolerance_field, tolerance)
     if rto > mto:
         breach(("rto_hours",), f"the RTO of {duration(rto)} is longer than the maximum tolerable outage of "
                f"{duration(mto)} (contingency.mto_hours): recovery must come before the outage becomes "
@@ -62,7 +64,7 @@ def check_continuity(src: ArrangementSources, add: Add) -> None:
         if planned > tolerance:
             breach(("scenarios", i, "recovery_hours"), f"scenario {scenario.id} ({scenario.title}) plans "
                    f"recovery in {duration(planned)}, beyond {tol_text}: plan a faster recovery for it",
-                   planned, TOLERANCE, tolerance)
+                   planned, tolerance_field, tolerance)
     for i, test in enumerate(bcp.tests):
         when = f" on {test.last_date}" if test.last_date else ""
         achieved = test.achieved_recovery_minutes

@@ -20,6 +20,7 @@ from pipeline.sources.continuity_checks import check_continuity
 from pipeline.sources.final_checks import check_open_items
 from pipeline.sources.loader import LoadedArrangement
 from pipeline.sources.messages import field_path
+from pipeline.sources.resilience_checks import check_resilience
 from pipeline.sources.text_checks import check_texts
 
 STALE_AFTER_DAYS = 365
@@ -111,6 +112,7 @@ def check_arrangement(loaded: LoadedArrangement, catalog: Catalog, root: Path) -
                 c.add(kind, (*loc, "file"), f"evidence file {ev.file!r} not found (looked for {relpath(target)})")
 
     check_continuity(src, c.add)  # RTO/MTO within the tolerance, test results against the targets
+    check_resilience(src, c.add)  # scenario tests against the tolerance, transfer mechanisms, Cap. 653
     check_open_items(src, catalog, c.add)  # past-due actions, not_applicable without a reason
     c.problems += check_texts(loaded)  # characters the PDF would not show as written, Markdown limits
     return c.problems

@@ -30,7 +30,7 @@ def values(arrangement_id: str, today: dt.date) -> dict[str, Any]:
         "arrangement.dates.contract_signing": today + dt.timedelta(days=60),
         "arrangement.dates.planned_go_live": today + dt.timedelta(days=180),
         "arrangement.dates.contract_term_years": 5,
-        "arrangement.critical_operation.tolerance_hours": 24,
+        "arrangement.critical_operations.tolerance_hours": 24,
         "arrangement.data.locations.*.country": HK,
         "contingency.rto_hours": 4,
         "contingency.mto_hours": 8,

@@ -16,7 +16,7 @@ def _build(path, heading: str, section) -> None:
 
 
 def build_contingency(path) -> None:
-    _build(path, "Contingency plan for {{ arr.critical_operation.name }}", contingency_plan)
+    _build(path, "Contingency plan for {{ arr.title }}", contingency_plan)
 
 
 def build_exit(path) -> None:

@@ -57,7 +57,7 @@ def build(path) -> None:
                    ("Data", "{{ facts.data_categories }}"),
                    ("Locations", "Storage: {{ facts.storage_locations }}; backup: {{ facts.backup_locations }}"),
                    ("Contract term", "{{ facts.contract_term }}"), ("Go-live", "{{ facts.go_live }}"),
-                   ("Critical operation", "{{ arr.critical_operation.name }} (tolerance {{ facts.tolerance }})"),
+                   ("Critical operations", "{{ resilience.summary }}"),
                    ("Criticality", "{{ facts.criticality }}")])
     md(doc, "arr.criticality.rationale")
 
@@ -94,6 +94,31 @@ def build(path) -> None:
     doc.add_paragraph("There are no open gaps.")
     doc.add_paragraph("{%p endif %}")
 
+    h("Operational resilience", 1)
+    doc.add_paragraph("{%p if resilience.supports %}")
+    loop_table(doc, ["Critical operation", "Owner", "Tolerance for disruption"],
+               ["{{ o.name }}", "{{ o.owner }}", "{{ o.tolerance }}"], "o in resilience.operations", (4.6, 6.0, 6.0))
+    h("Scenario tests against the tolerance for disruption", 2)
+    doc.add_paragraph("{%p if resilience.tests %}")
+    loop_table(doc, ["Operation and scenario", "Tested", "Disruption", "Outcome", "Result"],
+               ["{{ t.operation }}: {{ t.scenario }}", "{{ t.date }}: {{ t.method }}",
+                "{{ t.disruption }} (tolerance {{ t.tolerance }})",
+                "{{ t.outcome }}", "{{ t.result }}{% if t.remediation %} Remediation: {{ t.remediation }}{% endif %}"],
+               "t in resilience.tests", (4.4, 2.6, 3.4, 2.4, 3.8))
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("No scenario has yet been tested against the tolerance for disruption.")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("{{ resilience.summary }}.")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("Cyber resilience: {{ resilience.craf }}. {{ resilience.cyber_effect }}")
+    doc.add_paragraph("{%p if resilience.cap653 %}")
+    h("Critical infrastructure (Cap. 653): restricted", 2)
+    kv_table(doc, [("Material-change checklist", "{{ resilience.cap653.checklist }}"),
+                   ("Provider's incident notice", "{{ resilience.cap653.notice }}"),
+                   ("Circulation", "{{ resilience.cap653.circulation }}")])
+    doc.add_paragraph("{%p endif %}")
+
     h("Key contract terms", 1)
     kv_table(doc, [("Agreement", "{{ contract.title }}"), ("Liabilities", "{{ contract.liabilities }}"),
                    ("HKMA and audit access", "{{ contract.audit_rights.hkma }}"),
@@ -110,9 +135,7 @@ def build(path) -> None:
 
     h("Contingency and exit", 1)
     doc.add_paragraph(
-        "The recovery time objective is {{ facts.rto }} and the recovery point objective {{ facts.rpo }}, "
-        "against a tolerance for disruption of {{ facts.tolerance }} for {{ arr.critical_operation.name }}: "
-        "{{ facts.rto_within_tolerance }}. The plan was approved by the {{ bcp.approval.body }} on "
+        "{{ facts.tolerance_statement }} The plan was approved by the {{ bcp.approval.body }} on "
         "{{ bcp.approval.date|d }}.")
     h("Contingency plan", 2)
     kv_table(doc, [("Recovery time objective", "{{ facts.rto }}"), ("Recovery point objective", "{{ facts.rpo }}"),

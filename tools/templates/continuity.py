@@ -23,7 +23,7 @@ def contingency_plan(doc, level: int) -> None:
     kv_table(doc, [("Recovery time objective (RTO)", "{{ facts.rto }}"),
                    ("Recovery point objective (RPO)", "{{ facts.rpo }}"),
                    ("Maximum tolerable outage", "{{ facts.mto }}"),
-                   ("Tolerance for disruption", "{{ facts.tolerance }} ({{ arr.critical_operation.name }})"),
+                   ("Tolerance for disruption", "{{ facts.tolerance_by_operation }}"),
                    ("Activation", "{{ bcp.activation }}"),
                    ("Approved by", "{{ bcp.approval.body }}, {{ bcp.approval.date|d }}")])
     h("Business impact of an outage", level + 1)
@@ -38,6 +38,13 @@ def contingency_plan(doc, level: int) -> None:
                ["{{ s.id }}", "{{ s.title }}: {{ s.description }}", "{{p s.response|markdown('Table Text') }}",
                 "{{ s.recovery }}"],
                "s in continuity.scenarios", (1.2, 5.4, 7.8, 2.2))
+    doc.add_paragraph("{%p if continuity.tolerance_tests %}")
+    h("Scenarios tested against the tolerance for disruption", level + 1)
+    loop_table(doc, ["Operation and scenario", "Tested", "Disruption", "Outcome"],
+               ["{{ t.operation }}: {{ t.scenario }}", "{{ t.date }}: {{ t.method }}",
+                "{{ t.disruption }} (tolerance {{ t.tolerance }})", "{{ t.outcome }}"],
+               "t in continuity.tolerance_tests", (4.6, 5.0, 4.0, 3.0))
+    doc.add_paragraph("{%p endif %}")
     h("Phases of the plan", level + 1)
     loop_table(doc, ["Phase", "Owner", "Target", "Steps"],
                ["{{ p.name }}", "{{ p.owner }}", "{{ p.target }}", "{{p p.steps|markdown('Table Text') }}"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from continuity import contingency_plan, exit_strategy
+from resilience import operational_resilience
 from signing import signature_blocks
 from docxkit import cover, header_footer, kv_table, loop_table, new_document, page_break, save
 
@@ -39,6 +40,7 @@ def build(path) -> None:
                    ("Service provider", "{{ facts.vendor_name }}"),
                    ("Cloud service and deployment model", "{{ facts.service_model }}, {{ facts.deployment_model }} cloud"),
                    ("Criticality", "{{ facts.criticality }}"),
+                   ("Critical operations supported", "{{ resilience.summary }}"),
                    ("Primary data location", "{{ facts.storage_locations }}"),
                    ("Backup and recovery location", "{{ facts.backup_locations }}"),
                    ("Board approval", "{{ facts.board_date }} ({{ inst.board_name }})"),
@@ -57,8 +59,9 @@ def build(path) -> None:
     doc.add_paragraph(
         "The enclosed Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing) "
         "and the annexes in this package set out the arrangement, our due diligence on the service "
-        "provider, the key contract terms, our risk assessment, contingency plan and exit strategy, our "
-        "responses to the relevant requirements of SA-2 and TM-G-1, and the declaration of management.")
+        "provider, the operational resilience of the service, the key contract terms, our risk assessment, "
+        "contingency plan and exit strategy, our responses to the requirements of {{ cov.instruments }} that "
+        "apply to the arrangement, and the declaration of management.")
     doc.add_paragraph("Enclosures:")
     for item in ("The annexes to this letter, ending with the management declaration",
                  "Risk Assessment Form on Technology-related Outsourcing (including Cloud Computing)"):
@@ -82,8 +85,7 @@ def build(path) -> None:
                    ("Service model", "{{ facts.service_model }}"),
                    ("Deployment model", "{{ facts.deployment_model }}"),
                    ("Provider services used", "{{ facts.provider_services }}"),
-                   ("Critical operation supported", "{{ arr.critical_operation.name }} "
-                    "(tolerance for disruption {{ facts.tolerance }})"),
+                   ("Critical operations supported", "{{ resilience.summary }}"),
                    ("Criticality", "{{ facts.criticality }}"),
                    ("Contract term", "{{ facts.contract_term }}"),
                    ("Annual cost", "{{ facts.annual_cost_described }}"),
@@ -188,6 +190,8 @@ def build(path) -> None:
     h("Country risk", 3)
     md(doc, "arr.overseas.country_risk")
     doc.add_paragraph("{%p endif %}")
+
+    operational_resilience(doc)  # after section 5, which the letter names for the overseas matters
 
     h("Risk assessment summary", 1)
     kv_table(doc, [("Assessment date", "{{ risk.assessment_date|d }}"), ("Approved by", "{{ risk.approved_by }}"),

@@ -20,7 +20,7 @@ def build(path) -> None:
         "This form accompanies the notification of {{ inst.name_en }} to the Hong Kong Monetary Authority "
         "of its intention to outsource {{ arr.service }} to {{ facts.vendor_name }}. Answers are drawn from "
         "the institution's sources for arrangement {{ arr.reference }}; the control questionnaire (Part E) "
-        "covers every applicable requirement of SA-2, TM-G-1, OR-1 and the HKMA's guidance on cloud computing.")
+        "covers every applicable requirement of {{ cov.instruments }}.")
     kv_table(doc, [("Form", "{{ form.title }}"), ("Submission date", "{{ facts.notification_date }}"),
                    ("Answers", "Yes / No / Partial / N.A., with explanation and evidence")])
     doc.add_paragraph("{%p if doc.draft %}")
