@@ -111,3 +111,34 @@ def test_a_final_build_of_the_example_sends_no_todo_and_no_tool_wording(tmp_path
             assert not pattern.search(word), (name, pattern.pattern, pattern.search(word))
             assert not pattern.search(pdf), (name, pattern.pattern)
     assert not docx.Document(str(out / "word" / "notification-package.docx")).comments
+
+
+def _headings(path: Path) -> set[str]:
+    document = docx.Document(str(path))
+    out = set()
+    for p in document.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and style.get(qn("w:val"), "").startswith(("Heading", "heading")):
+            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))).split())
+            if text:
+                out.add(text)
+    return out
+
+
+def test_no_heading_is_stranded_at_a_page_foot(built_project):
+    out = built_project / "build" / ARR
+    stranded = []
+    for word in sorted((out / "word").glob("*.docx")):
+        headings = _headings(word)
+        text = subprocess.run(["pdftotext", "-layout", str(out / "pdf" / f"{word.stem}.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        pages = text.split("\f")
+        for number, page in enumerate(pages[:-1], start=1):
+            lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+            body = [line for line in lines if not re.search(r"Page \d+ of \d+$", line)]
+            if not body:
+                continue
+            last = re.sub(r"^(\d+(\.\d+)*\.?|Part [A-Z]:?)\s+", "", body[-1])
+            if last in headings or body[-1] in headings:
+                stranded.append(f"{word.stem} page {number}: {body[-1]}")
+    assert not stranded

@@ -82,6 +82,9 @@ class Location(Strict):
         return self.country.strip().lower() not in {"hong kong", "hong kong sar", "hksar"}
 
     def __str__(self) -> str:
+        """`AWS ap-east-1 (Hong Kong)`; a place that already names its country is not told it twice."""
+        if f"({self.country})".lower() in self.place.lower():
+            return self.place
         return f"{self.place} ({self.country})"
 
 
