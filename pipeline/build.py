@@ -184,6 +184,7 @@ def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> l
     from pipeline.documents.registry import WHERE
     from pipeline.documents.review import document_props, review_comments
     from pipeline.documents.spec import DocumentInputs
+    from pipeline.review.marks import DraftMarks
     from pipeline.word.render import RenderRequest, render_document
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -191,7 +192,9 @@ def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> l
                                             w.plan.meta, WHERE))
     request = RenderRequest(template=project.templates / w.spec.template, context=context, out=out,
                             props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
-                            when=w.plan.meta.build_date)
+                            when=w.plan.meta.build_date,
+                            marks=DraftMarks.for_document(w.plan.loaded, project.root, w.plan.id, w.spec.slug,
+                                                          w.spec.key, w.inputs_hash))
     return render_document(request)
 
 

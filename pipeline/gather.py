@@ -18,6 +18,7 @@ from pipeline.files import sha256_file
 from pipeline.gitinfo import build_date
 from pipeline.project import BuildMeta, BuildOptions, Project
 from pipeline.gathered import ArrangementPlan, Gathered
+from pipeline.review.register import open_item_problems
 from pipeline.sources.loader import load_sources
 from pipeline.sources.enclosures import enclosure_problems
 from pipeline.sources.stated_facts import internal_text_problems, stated_fact_problems
@@ -97,6 +98,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
             issues += [Problem(controls.display, line, "controls.responses", f"no response to applicable "
                                f"requirement {gap}: add one (see `regpack coverage`)", code="missing-response",
                                data={"requirement": gap}) for gap in coverage.gaps]
+            issues += open_item_problems(item.review)  # legal's review items still open
         when = build_date([src.folder, project.sources / "institution.yaml"], project.root,
                           src.arrangement.dates.hkma_notification)
         # the documents quote warnings' files relative to the project, never to where regpack was started

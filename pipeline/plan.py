@@ -59,11 +59,13 @@ def read_previous_builds(gathered: Gathered, project: Project, options: BuildOpt
         folder = project.build / plan_.id
         plan_.previous = read_manifest(folder) or {}
         plan_.edited = edited_drafts(folder, plan_.previous)
+        review = plan_.loaded.review  # a draft imported with `regpack review import` is kept in the register
+        imported = {e.get("sha256") for e in review.imported} if review is not None else set()
         problems += [Problem(relpath(path), 0, "", "this Word draft was changed after regpack wrote it (edited in "
-                             "Word?); its edits would be lost. Carry them into the sources and delete the file, or "
+                             "Word?); its edits would be lost. Import them (`regpack review import`), or "
                              "build with --keep-edited to keep it beside the new draft as a numbered "
                              "*.edited-N.docx", code="edited-draft", data={"path": str(path)})
-                     for path in plan_.edited if not options.keep_edited]
+                     for path in plan_.edited if not options.keep_edited and sha256_file(path) not in imported]
     if problems:
         raise SourceErrors(problems)
 
@@ -96,12 +98,17 @@ def _why_redo(prev: dict | None, inputs: dict[str, str], folder: Path, options: 
         changed = sorted(k for k in set(inputs) | set(old or {}) if (old or {}).get(k) != inputs.get(k))
         return f"changed since the last build: {', '.join(changed)}" if isinstance(old, dict) else \
             "built by an earlier regpack"
+    if "review" not in prev:
+        return "built without the marks legal's review is read through (an earlier regpack)"
     for kind in ("docx", "pdf"):
         path = folder / prev[kind]["path"]
         if not path.is_file():
             return f"{prev[kind]['path']} is missing"
         if kind == "pdf" and sha256_file(path) != prev["pdf"]["sha256"]:
             return f"{prev['pdf']['path']} was changed after regpack wrote it"
+    for kept in prev["review"].values():  # the draft as written and its marks, for `regpack review import`
+        if not (folder / kept["path"]).is_file():
+            return f"{kept['path']} is missing"
     return None
 
 

@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     ta = tsub.add_parser("adopt", help="take page set-up, header, footer, fonts and styles from a Word file")
     ta.add_argument("letterhead", type=Path, help="the bank's own Word file (.docx)")
     tsub.add_parser("trim", help="remove the stock styles Word adds back when it saves (faster builds)")
+    r = sub.add_parser("review", help="legal's returned Word drafts: tracked changes and comments into the sources")
+    rsub = r.add_subparsers(dest="review_command", required=True)
+    ri = rsub.add_parser("import", help="read returned drafts into sources/<arrangement>/review.yaml")
+    ri.add_argument("files", nargs="+", type=Path, metavar="FILE.docx", help="Word drafts legal sent back")
+    ri.add_argument("--apply", action="store_true",
+                    help="also write legal's wording into the Markdown and YAML sources (all or nothing)")
+    ri.add_argument("--arrangement", help="refuse drafts of any other arrangement")
     return p
 
 
@@ -268,6 +275,15 @@ def cmd_templates(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from pipeline.review.importer import review_import
+    report = review_import(_project(args), args.files, apply=args.apply, arrangement=args.arrangement)
+    for line in report.lines():
+        out.print(line, markup=False)
+    return 0
+
+
 COMMANDS = {"build": cmd_build, "check": cmd_check, "coverage": cmd_coverage, "schema": cmd_schema,
             "scaffold": cmd_scaffold, "init": cmd_scaffold,
-            "seal": cmd_seal, "verify": cmd_verify, "diff": cmd_diff, "templates": cmd_templates}
+            "seal": cmd_seal, "verify": cmd_verify, "diff": cmd_diff, "templates": cmd_templates,
+            "review": cmd_review}

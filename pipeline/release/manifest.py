@@ -50,11 +50,20 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
             return {"path": str(rel), "sha256": previous[str(rel)]}
         return {"path": str(rel), "sha256": sha256_file(final_dir / rel)}
 
+    def kept(rel: Path) -> dict | None:
+        """An output that an earlier regpack did not write: None when it is nowhere."""
+        there = (staged / rel).is_file() or str(rel) in previous or (final_dir / rel).is_file()
+        return entry(rel) if there else None
+
+    from pipeline.review.marks import pristine_paths
     documents = []
     for w in docs:
         pdf = entry(Path("pdf") / f"{w.spec.slug}.pdf")
+        pristine, marks = pristine_paths(Path("word"), w.spec.slug)  # for `regpack review import`
+        review = {"pristine": kept(pristine), "marks": kept(marks)}
         documents.append({"key": w.spec.key, "title": w.spec.title, "inputs": w.inputs,
-                          "docx": entry(Path("word") / f"{w.spec.slug}.docx"), "pdf": {**pdf, "pages": w.pages}})
+                          "docx": entry(Path("word") / f"{w.spec.slug}.docx"), "pdf": {**pdf, "pages": w.pages},
+                          **({"review": review} if all(review.values()) else {})})
     from pipeline.documents.registry import PACKS
     from pipeline.sources.enclosures import enclosure_entries
     from pipeline.pdf.merge import is_declared_pdfa
@@ -82,13 +91,15 @@ def compose_manifest(project: "Project", gathered: "Gathered", plan: "Arrangemen
                     "form_sha256": gathered.form.sha256},
         "coverage": {"applicable": plan.coverage.applicable, "answered": plan.coverage.answered,
                      "gaps": plan.coverage.gaps},
-        "sources": file_entries(list(src.files), project.root),
+        "sources": file_entries(list(src.files) + ([plan.loaded.review.path] if plan.loaded.review else []),
+                                project.root),
         "templates": file_entries(templates, project.root),
         "documents": documents,
         "pack": next(p for p in packs if p["role"] == "submission-pack"),
         "packs": packs,
         "enclosures": enclosures,
         "outputs": sorted([d["docx"] for d in documents] + [{k: d["pdf"][k] for k in ("path", "sha256")} for d in documents]
+                          + [e for d in documents for e in d.get("review", {}).values()]
                           + [{"path": p["path"], "sha256": p["sha256"]} for p in packs]
                           + [{"path": e["pdf"], "sha256": e["pdf_sha256"]} for e in enclosures if e["pdf"]],
                           key=lambda e: e["path"]),

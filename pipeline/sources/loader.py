@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.errors import Problem, SourceErrors, relpath
 from pipeline.models.common import evidence_files
 from pipeline.models import INSTITUTION_KIND, SOURCE_KINDS, ArrangementSources
+from pipeline.review.register import Register, read_register
 from pipeline.sources.messages import field_path, problems_from
 from pipeline.sources.yamlreader import Loc, YamlDocument, YamlProblem, load_yaml, read_text
 
@@ -121,6 +122,8 @@ class LoadedArrangement:
     sources: ArrangementSources
     files: dict[str, SourceFile]
     """kind -> the file it came from (for line numbers in cross-checks)."""
+    review: Register | None = None
+    """Legal's review register (`review.yaml`), when the arrangement has one."""
 
 
 def _evidence_paths(models, folder: Path, root: Path) -> set[Path]:
@@ -155,6 +158,8 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
     loaded = []
     for folder in folders:
         files = {k: read_source(folder / f"{k}.yaml", k, m, root, problems) for k, m in SOURCE_KINDS.items()}
+        review, review_problems = read_register(folder)
+        problems += review_problems
         if institution.model is None or any(f.model is None for f in files.values()):
             continue
         all_files = {institution.path, *(f.path for f in files.values()),
@@ -165,7 +170,7 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
                       if (p := (folder / e.file).resolve()).is_file() and p.is_relative_to(root.resolve())}
         sources = ArrangementSources(institution=institution.model, folder=folder,
                                      files=tuple(sorted(all_files)), **models)
-        loaded.append(LoadedArrangement(sources, {"institution": institution, **files}))
+        loaded.append(LoadedArrangement(sources, {"institution": institution, **files}, review))
     return loaded, problems
 
 

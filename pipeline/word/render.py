@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from jinja2.sandbox import SecurityError
@@ -27,6 +28,9 @@ from pipeline.word.props import CoreProps, ReviewComment
 from pipeline.errors import RegpackError, relpath
 from pipeline.word.markdown import MarkdownToWord
 from pipeline.word.sandbox import TemplateSandbox, error_line, numbered_source, paragraph_at
+
+if TYPE_CHECKING:
+    from pipeline.review.marks import DraftMarks
 
 
 class TemplateError(RegpackError):
@@ -160,6 +164,8 @@ class RenderRequest:
     props: CoreProps
     comments: tuple[ReviewComment, ...]
     when: datetime
+    marks: DraftMarks | None = None
+    """Marks each paragraph rendered from a source value (for legal's review); None: no marks."""
 
 
 def render_document(req: RenderRequest) -> list[str]:
@@ -168,7 +174,8 @@ def render_document(req: RenderRequest) -> list[str]:
     tpl.init_docx()
     env = _ENV  # shared so compiled templates are reused; the Markdown filter is bound to this document
     converter = MarkdownToWord(tpl)
-    env.filters.update(markdown=converter, inline_markdown=converter.inline)
+    markdown = converter if req.marks is None else req.marks.filter(converter)
+    env.filters.update(markdown=markdown, inline_markdown=converter.inline)
     context = dict(req.context)
     context["images"] = {name: _Picture(tpl, picture) for name, picture in context.get("images", {}).items()}
     try:
@@ -179,7 +186,10 @@ def render_document(req: RenderRequest) -> list[str]:
         raise TemplateError(f"{relpath(req.template)}: the rendered document is not well-formed XML ({exc}); "
                             "a Jinja tag probably cuts through a paragraph, row or run: use {%p %}, {%tr %} "
                             "or {%r %} tags for blocks") from None
-    return finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)
+    missing = finalize_document(tpl.docx, req.out, req.props, req.comments, req.when)
+    if req.marks is not None:
+        req.marks.write(req.out)
+    return missing
 
 
 def _where(template: Path, exc: BaseException) -> str:
