@@ -95,10 +95,11 @@ def apply_items(project: Project, register: Register) -> tuple[dict[Path, str], 
         except CannotApply as exc:
             item.set(instead=str(exc))
         except NotFound as exc:
-            problems.append(Problem(item.source, 0, str(item.field), f"review {item.id}: legal's change cannot be "
-                                    f"written back: the paragraph legal changed: {exc} (the source changed since "
-                                    f"the draft was built); apply it by hand and set {item.id} to applied in "
-                                    f"{register.display}, or set it to rejected"))
+            line = str(item.source).rsplit(":", 1)[-1]
+            problems.append(Problem(rel, int(line) if line.isdigit() else 0, str(item.field),
+                                    f"review {item.id}: legal's change cannot be written back: the paragraph legal "
+                                    f"changed: {exc} (the source changed since the draft was built); apply it by "
+                                    f"hand and set {item.id} to applied in {register.display}, or set it to rejected"))
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(rel, 0, "", f"review {item.id}: cannot read the source ({exc})"))
     return pending, applied, problems

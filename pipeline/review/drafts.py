@@ -156,6 +156,8 @@ def open_draft(project: Project, path: Path, arrangement: str | None = None) -> 
     said = returned.keywords.split(";")[0].strip()
     known = {p.parent.name for p in project.sources.glob("*/arrangement.yaml")}
     if found is None:
+        if arrangement and said and said != arrangement:
+            raise BadDraft(f"a draft of arrangement {said!r}, not of {arrangement!r}")
         if said and said not in known:
             raise BadDraft(f"a draft of arrangement {said!r}, which this project does not have "
                            f"(arrangements: {', '.join(sorted(known)) or 'none'})")
