@@ -151,7 +151,7 @@ def review_import(project: Project, paths: list[Path], apply: bool = False,
             item.set(status="applied")
     for register in registers.values():
         text = register.text().encode("utf-8")
-        if not register.path.is_file() or register.path.read_bytes() != text:
+        if register.path.is_file() and register.path.read_bytes() != text or not register.path.is_file() and register.items:
             files[register.path] = text
     write_all(files)
     report.written = sorted(relpath(p) for p in files)

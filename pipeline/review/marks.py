@@ -11,16 +11,16 @@ draft legal returns after later builds still find its own marks.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 from typing import Callable
 
-from lxml import etree
 from markupsafe import Markup
 
-from pipeline.files import sha256_text, write_atomic, write_json
+from pipeline.files import sha256_text, write_atomic
 from pipeline.review.origins import UNMARKED, Origin, OriginIndex, value_origins
-from pipeline.review.wordtext import W, paragraph_texts
 from pipeline.sources.loader import LoadedArrangement
 
 MARK_NAME = re.compile(r"^_S(\d+)_([0-9a-f]{8})$")
@@ -28,8 +28,15 @@ PRISTINE_DIR = ".pristine"
 HISTORY = "history"
 FORMAT = "regpack-review-marks/1"
 _FIRST_ID = 100_000  # bookmark ids of marks (the traceability's page targets use 9000 + n)
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PARA_START = re.compile(r"<w:p>(?:<w:pPr>.*?</w:pPr>)?")
+_PIECE = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(br|cr|tab)/>")
+_CHAR = {"br": "\n", "cr": "\n", "tab": "\t"}
+
+
+def _text(xml: str) -> str:
+    """A paragraph's text as the Markdown filter writes it (read the way wordtext.walk reads a returned draft:
+    text, line breaks and tabs; the filter writes no fields or tracked changes)."""
+    return "".join(html.unescape(m.group(1)) if m.group(2) is None else _CHAR[m.group(2)] for m in _PIECE.finditer(xml))
 
 
 def draft_token(name: str, inputs_hash: str) -> str:
@@ -47,6 +54,18 @@ def pristine_paths(word_dir: Path, slug: str, token: str | None = None) -> tuple
     return folder / HISTORY / f"{slug}-{token}.docx", folder / HISTORY / f"{slug}-{token}.json"
 
 
+_RECENT: list[tuple[LoadedArrangement, Path, OriginIndex]] = []
+
+
+def _origins(loaded: LoadedArrangement, root: Path) -> OriginIndex:
+    """The origins of one arrangement's values, worked out once for all its documents."""
+    for seen, seen_root, index in _RECENT:
+        if seen is loaded and seen_root == root:
+            return index
+    _RECENT[:] = [*_RECENT[-3:], (loaded, root, index := value_origins(loaded, root))]
+    return index
+
+
 class DraftMarks:
     """Marks one document while it renders (wraps the Markdown filter), then writes its record."""
 
@@ -61,8 +80,7 @@ class DraftMarks:
     @classmethod
     def for_document(cls, loaded: LoadedArrangement, root: Path, arrangement: str, slug: str, key: str,
                      inputs_hash: str) -> "DraftMarks":
-        return cls(value_origins(loaded, root), draft_token(f"{arrangement}/{slug}", inputs_hash), arrangement,
-                   slug, key)
+        return cls(_origins(loaded, root), draft_token(f"{arrangement}/{slug}", inputs_hash), arrangement, slug, key)
 
     def filter(self, markdown: Callable[..., Markup]) -> Callable[..., Markup]:
         """The Markdown filter, marking what it renders from a source value."""
@@ -83,22 +101,18 @@ class DraftMarks:
         return self._value_index[first.field]
 
     def _wrap(self, xml: str, origins: list[Origin]) -> str:
-        try:
-            root = etree.fromstring(f'<x xmlns:w="{W}" xmlns:r="{_R}">{xml}</x>')
-        except etree.XMLSyntaxError:
-            return xml
-        texts = paragraph_texts(root)
         starts = list(_PARA_START.finditer(xml))
-        if len(starts) != len(texts):  # not shaped as the Markdown filter writes: leave it unmarked
-            return xml
+        ends = [xml.find("</w:p>", m.end()) for m in starts]
+        if not starts or -1 in ends or "<w:p " in xml or "<w:p/>" in xml:
+            return xml  # not shaped as the Markdown filter writes: leave it unmarked
         value = self._value(origins)
         out, pos = [], 0
-        for block, (start, text) in enumerate(zip(starts, texts)):
+        for block, (start, end) in enumerate(zip(starts, ends)):
+            text = _text(xml[start.end():end])
             if not text.strip():
                 continue
             n = len(self.marks) + 1
             name, bid = f"_S{n}_{self.token}", _FIRST_ID + n
-            end = xml.index("</w:p>", start.end())
             out += [xml[pos:start.end()], f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/>', xml[start.end():end],
                     f'<w:bookmarkEnd w:id="{bid}"/>']
             pos = end
@@ -110,7 +124,9 @@ class DraftMarks:
         """Keep the draft as written and what its marks mean (beside it, under .pristine/, and a copy for
         this build under .pristine/history/)."""
         data = docx.read_bytes()
+        body = json.dumps({"values": self.values, "marks": self.marks}, indent=2, ensure_ascii=False)[1:]
         for token in (None, self.token):
             pristine, record = pristine_paths(docx.parent, docx.stem, token)
             write_atomic(pristine, data)
-            write_json(record, {**self.header, "pristine": pristine.name, "values": self.values, "marks": self.marks})
+            head = json.dumps({**self.header, "pristine": pristine.name}, indent=2, ensure_ascii=False)[:-2]
+            write_atomic(record, f"{head},{body}\n".encode("utf-8"))
