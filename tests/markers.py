@@ -48,7 +48,7 @@ def _mark(data, counter, where: list, path=()):
     if isinstance(data, dict):
         if set(data) == {"markdown_file"}:
             return data
-        return {k: _mark(v, counter, where, (*path, k)) for k, v in data.items()}
+        return {k: v if k == "file" else _mark(v, counter, where, (*path, k)) for k, v in data.items()}
     if isinstance(data, list):
         return [_mark(v, counter, where, (*path, i)) for i, v in enumerate(data)]
     if isinstance(data, str):

@@ -43,11 +43,12 @@ def test_matrix_lists_every_applicable_requirement(built_project):
     from pipeline.catalog.coverage import compute_coverage
     from pipeline.sources.loader import load_or_raise
     loaded = load_or_raise(built_project / "sources")[0]
-    ids = [r.requirement.id for r in compute_coverage(loaded.sources, load_catalog()).rows]
-    assert len(ids) == arr["applicable"]
+    rows = compute_coverage(loaded.sources, load_catalog()).rows
+    assert len(rows) == arr["applicable"]
     text = docx_text(built_project / "build" / ARR / "word" / "notification-package.docx")
-    matrix = text[text.index("Traceability matrix", text.index("Control responses")):]
-    assert [i for i in ids if i not in matrix] == []
+    index = text[text.index("Traceability index", text.index("Control responses")):].splitlines()
+    # one index row per applicable requirement, by the citation the HKMA reads (not regpack's id)
+    assert [r.requirement.citation for r in rows if r.requirement.citation not in index] == []
 
 
 def test_final_build_refuses_a_missing_response_and_names_it(tmp_path):
@@ -64,6 +65,8 @@ def test_final_build_refuses_a_missing_response_and_names_it(tmp_path):
 
 def test_final_build_has_no_comments_and_no_draft_marks(tmp_path):
     project = copy_project(tmp_path / "p")
+    summary = project / "sources" / ARR / "executive-summary.md"
+    summary.write_text(summary.read_text() + "\nTODO: confirm the go-live date with Payments Technology.\n")
     refused = regpack(project, "build", "--final")
     assert refused.returncode == 2 and "TODO marker" in refused.stderr
     _drop_todo(project)
@@ -97,12 +100,13 @@ def test_two_builds_of_the_same_sources_are_identical(tmp_path):
         assert (a / "pdf" / f"{slug}.pdf").read_bytes() == (b / "pdf" / f"{slug}.pdf").read_bytes(), slug
     # the pack re-embeds the cover's font subsets, whose encoding depends on what the LibreOffice worker
     # converted before: identical in content, not always in bytes
-    pack = f"{ARR}-submission-pack.pdf"
-    assert _pdf_content(a / pack) == _pdf_content(b / pack)
+    packs = [f"{ARR}-submission-pack.pdf", f"{ARR}-board-pack.pdf"]
+    for pack in packs:
+        assert _pdf_content(a / pack) == _pdf_content(b / pack)
     ma, mb = (json.loads((d / "manifest.json").read_text()) for d in (a, b))
     for manifest in (ma, mb):
-        manifest.pop("pack")
-        manifest["outputs"] = [e for e in manifest["outputs"] if e["path"] != pack]
+        manifest.pop("pack"), manifest.pop("packs")
+        manifest["outputs"] = [e for e in manifest["outputs"] if e["path"] not in packs]
     assert ma == mb
 
 
@@ -171,7 +175,7 @@ def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     rendered = [line for line in result.stdout.splitlines() if line.startswith("render ")]
     assert rendered == [f"render {second}/board-paper"]
     changed = sorted(str(p.relative_to(project / "build")) for p, data in snapshot.items() if p.read_bytes() != data)
-    assert changed == [".uptodate.json", f"{second}/{second}-submission-pack.pdf", f"{second}/manifest.json",
+    assert changed == [".uptodate.json", f"{second}/{second}-board-pack.pdf", f"{second}/manifest.json",
                        f"{second}/pdf/board-paper.pdf", f"{second}/word/board-paper.docx"]
     again = regpack(project, "build")
     assert "Nothing to do: 6 documents are up to date" in again.stdout
@@ -185,7 +189,7 @@ def test_nothing_changed_replays_the_report_and_any_touched_output_is_redone(tmp
     first = regpack(project, "build")
     assert first.returncode == 0, first.stderr
     again = regpack(project, "build")
-    assert "Nothing to do: 3 documents are up to date" in again.stdout
+    assert "Nothing to do: 5 documents are up to date" in again.stdout
     assert [ln for ln in again.stderr.splitlines() if ln.startswith("warning:")] == \
         [ln for ln in first.stderr.splitlines() if ln.startswith("warning:")] != []
     assert [ln for ln in again.stdout.splitlines() if "applicable requirements" in ln] == \

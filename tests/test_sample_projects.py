@@ -11,7 +11,7 @@ from docxread import docx_comments, docx_text
 from tests.conftest import ooxml_check, regpack, sample_project
 
 ARR = "mtb-payroll-saas"
-DOCS = ["board-paper", "notification-package", "risk-assessment-form"]
+DOCS = ["board-paper", "contingency-plan", "exit-strategy", "notification-package", "risk-assessment-form"]
 
 
 def test_the_minimal_project_builds(tmp_path: Path):
