@@ -99,6 +99,7 @@ def resilience_context(src, flags) -> dict[str, object]:
     ops = src.arrangement.critical_operations
     return {"resilience": {
         "operations": operations(src), "summary": operations_summary(src), "tests": scenario_rows(src),
+        "names": "; ".join(op.name for op in ops) or NONE_SUPPORTED,
         "supports": bool(ops),
         "transfers": transfers(src), "craf": craf(src), "cyber_effect": cyber_effect(src),
         "attack_simulation": src.institution.cyber_resilience.attack_simulation,

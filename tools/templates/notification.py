@@ -85,7 +85,7 @@ def build(path) -> None:
                    ("Service model", "{{ facts.service_model }}"),
                    ("Deployment model", "{{ facts.deployment_model }}"),
                    ("Provider services used", "{{ facts.provider_services }}"),
-                   ("Critical operations supported", "{{ resilience.summary }}"),
+                   ("Critical operations supported", "{{ resilience.names }}"),
                    ("Criticality", "{{ facts.criticality }}"),
                    ("Contract term", "{{ facts.contract_term }}"),
                    ("Annual cost", "{{ facts.annual_cost_described }}"),

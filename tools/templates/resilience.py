@@ -12,7 +12,7 @@ def operational_resilience(doc) -> None:
     provider updates; the C-RAF position; personal-data transfers; features that bring other guidance in."""
     h = doc.add_heading
     h("Operational resilience and third-party risk", 1)
-    doc.add_paragraph("Critical operations the service supports: {{ resilience.summary }}.")
+    doc.add_paragraph("Critical operations the service supports: {{ resilience.names }}.")
     doc.add_paragraph("{%p for op in resilience.operations %}")
     h("Critical operation: {{ op.name }}", 2)
     kv_table(doc, [("Owner", "{{ op.owner }}"), ("Tolerance for disruption", "{{ op.tolerance }}")])
