@@ -144,3 +144,28 @@ def test_the_example_is_asked_and_answers_every_new_question(tmp_path):
     assert "disruption 1 hour 35 minutes against a tolerance of 4 hours, within the tolerance" in asked["D9"]
     assert asked["D11"].startswith("It does not change the institution's inherent risk rating.")
     assert "Part of e-banking or card services (SPM TM-E-1): Yes" in asked["B15"]
+
+
+def test_cap653_facts_reach_the_form_and_the_board_paper_only(tmp_path):
+    project = copy_project(tmp_path / "p")
+    for rel, old, new in (("institution.yaml", "cap653_designated_operator: false", "cap653_designated_operator: true"),
+                          (f"{ARR}/arrangement.yaml", "critical_computer_system: false", "critical_computer_system: true")):
+        path = project / "sources" / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    path = project / "sources" / ARR / "arrangement.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "cap653:\n  material_change_checklist: Checklist CI-2027-01 filed apart from this notification.\n"
+        "  provider_incident_notice_hours: 2\n  circulation: Numbered copies for the Board only.\n"), encoding="utf-8")
+    result = regpack(project, "build")
+    assert result.returncode == 0, result.stderr
+    word = project / "build" / ARR / "word"
+    board, form = (_flat(docx_text(word / f"{slug}.docx")) for slug in ("board-paper", "risk-assessment-form"))
+    notification = _flat(docx_text(word / "notification-package.docx"))
+    for text in (board, form):
+        assert "Checklist CI-2027-01 filed apart from this notification." in text
+        assert "Numbered copies for the Board only." in text
+        assert "The provider tells the institution of an incident within 2 hours; a serious incident is reported to " \
+               "the regulator within 12 hours" in text
+    assert "Critical infrastructure (Cap. 653): restricted" in board
+    assert "Checklist CI-2027-01" not in notification and "Numbered copies" not in notification
+    assert "Cap. 653: Material changes to critical computer systems" in board  # the gaps the board must see
