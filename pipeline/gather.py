@@ -83,7 +83,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         coverage = compute_coverage(src, catalog)
         issues += stated_fact_problems(list(src.files), project.root, coverage.applicable, src.exit.duration_months)
         issues += enclosure_problems(item, project.sources, options.final)
-        issues += internal_text_problems(item, project.root)
+        issues += internal_text_problems(item, project.root, catalog.ids)
         controls = item.files["controls"]
         issues += [Problem(controls.display, controls.doc.line_of(("responses", i)), f"controls.responses[{i}]",
                            f"response to {req}, which does not apply to this arrangement (it applies only "

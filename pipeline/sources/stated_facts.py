@@ -53,12 +53,13 @@ def stated_fact_problems(files: list[Path], root: Path, applicable: int, exit_mo
     return problems
 
 
-SLUG = re.compile(r"\b[A-Z][A-Z0-9]*-[0-9][0-9A-Za-z.()]*-[a-z][a-z0-9-]+\b")
+TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9.()-]*[A-Za-z0-9)]")
+"""A word shaped like a requirement id; it counts when the catalog has that id."""
 TOOL = re.compile(r"\bregpack\b", re.IGNORECASE)
 REQUIREMENT_KEYS = re.compile(r"\brequirements?:\s*(\[[^\]]*\]|\S+)")
 
 
-def internal_text_problems(loaded, root: Path) -> list[Problem]:
+def internal_text_problems(loaded, root: Path, requirement_ids: frozenset[str] = frozenset()) -> list[Problem]:
     """Warnings (a final build refuses them) for catalog ids written into prose and for the tool's name, in
     the sources that reach the regulator's documents (all but the board paper's)."""
     files = {f.path for kind, f in loaded.files.items() if kind != "board"}
@@ -71,10 +72,12 @@ def internal_text_problems(loaded, root: Path) -> list[Problem]:
                 continue
             if path.suffix != ".md":  # the ids as values of their own keys are data, not prose
                 line = REQUIREMENT_KEYS.sub("", line)
-            for pattern, what in ((SLUG, "regpack's requirement id"), (TOOL, "the tool's name")):
-                if m := pattern.search(line):
-                    problems.append(Problem(
-                        relpath(path, root), number, "", f"{m.group(0)!r} is {what}, which the HKMA's documents must not "
-                        "show: cite the instrument and paragraph instead (e.g. SA-2 §2.9.1(c))", "warning",
-                        "internal-text", {"stated": m.group(0)}))
+            found = [(m.group(0), "regpack's requirement id") for m in TOKEN.finditer(line)
+                     if m.group(0) in requirement_ids]
+            found += [(m.group(0), "the tool's name") for m in TOOL.finditer(line)]
+            for text_found, what in found[:1]:
+                problems.append(Problem(
+                    relpath(path, root), number, "", f"{text_found!r} is {what}, which the HKMA's documents must not "
+                    "show: cite the instrument and paragraph instead (e.g. SA-2 §2.9.1(c))", "warning",
+                    "internal-text", {"stated": text_found}))
     return problems
