@@ -53,7 +53,7 @@ def test_a_pdf_changed_in_build_is_redone(tmp_path):
     assert b"Bored" not in pdf.read_bytes() and abs(len(pdf.read_bytes()) - len(good)) < 100
 
 
-def test_a_failed_commit_leaves_every_arrangement_as_it_was(tmp_path):
+def test_a_failed_commit_leaves_every_arrangement_as_it_was(tmp_path, monkeypatch, capsys):
     project = copy_project(tmp_path / "p")
     second = "hmb-second-arrangement"
     shutil.copytree(project / "sources" / ARR, project / "sources" / second)
@@ -62,19 +62,24 @@ def test_a_failed_commit_leaves_every_arrangement_as_it_was(tmp_path):
     assert regpack(project, "build").returncode == 0
     before = _outputs(project)
     for arr in (ARR, second):
-        risk = project / "sources" / arr / "risk.yaml"
-        risk.write_text(risk.read_text() + "\n# changed\n")
         contingency = project / "sources" / arr / "contingency.yaml"
         contingency.write_text(contingency.read_text().replace("rpo_minutes: 15", "rpo_minutes: 14", 1))
-    pdf_folder = project / "build" / second / "pdf"  # the last arrangement's PDFs cannot be written
-    shutil.rmtree(pdf_folder)
-    pdf_folder.write_text("a file where a folder should be")
-    result = regpack(project, "build")
-    assert result.returncode == 8, result.stderr
-    assert "the previous build is left as it was" in result.stderr
-    after = _outputs(project)
-    assert {k: v for k, v in after.items() if f"{second}/pdf" not in str(k)} == \
-        {k: v for k, v in before.items() if f"{second}/pdf" not in str(k)}
+    import pipeline.release.commit as commit_module
+    from pipeline.cli import main
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):  # the share holding the last arrangement's PDF refuses it
+        if str(dst).endswith(f"{second}/pdf/exit-strategy.pdf") and ".staging" not in str(dst):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(commit_module.os, "replace", replace)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    code = main(["-C", str(project), "build"])
+    err = capsys.readouterr().err
+    assert code == 8, err
+    assert "exit-strategy.pdf (Permission denied); the previous build is left as it was" in err
+    assert _outputs(project) == before  # the first arrangement's new files were taken out again
 
 
 def test_optional_contact_details_never_print_none(tmp_path):
