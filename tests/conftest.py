@@ -44,6 +44,14 @@ def sample_project(dest: Path, *layers: str) -> Path:
     return dest
 
 
+def add_arrangement(project: Path, new_id: str) -> str:
+    """A second arrangement in `project`: a copy of the example under `new_id`."""
+    shutil.copytree(project / "sources" / ARR, project / "sources" / new_id)
+    arrangement = project / "sources" / new_id / "arrangement.yaml"
+    arrangement.write_text(arrangement.read_text().replace(f"id: {ARR}", f"id: {new_id}"))
+    return new_id
+
+
 def regpack(project: Path, *args: str, env: dict | None = None, timeout: float = 600,
             cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "CI": "1", **(env or {})}

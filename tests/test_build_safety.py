@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
-from conftest import ARR, EPOCH, copy_project, regpack
+from conftest import ARR, EPOCH, add_arrangement, copy_project, regpack
 from docxread import docx_text
 
 pytestmark = pytest.mark.libreoffice
@@ -55,10 +54,7 @@ def test_a_pdf_changed_in_build_is_redone(tmp_path):
 
 def test_a_failed_commit_leaves_every_arrangement_as_it_was(tmp_path, monkeypatch, capsys):
     project = copy_project(tmp_path / "p")
-    second = "hmb-second-arrangement"
-    shutil.copytree(project / "sources" / ARR, project / "sources" / second)
-    arrangement = project / "sources" / second / "arrangement.yaml"
-    arrangement.write_text(arrangement.read_text().replace(f"id: {ARR}", f"id: {second}"))
+    second = add_arrangement(project, "hmb-second-arrangement")
     assert regpack(project, "build").returncode == 0
     before = _outputs(project)
     for arr in (ARR, second):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from docxread import docx_comments, docx_text
-from tests.conftest import ARR, copy_project, regpack
+from tests.conftest import ARR, add_arrangement, copy_project, regpack
 
 DOCS = ("notification-package", "risk-assessment-form", "board-paper")
 
@@ -162,10 +161,7 @@ def test_a_stale_attestation_gets_a_word_comment(tmp_path):
 
 def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     project = copy_project(tmp_path / "p")
-    second = "hmb-second-arrangement"
-    shutil.copytree(project / "sources" / ARR, project / "sources" / second)
-    arrangement = project / "sources" / second / "arrangement.yaml"
-    arrangement.write_text(arrangement.read_text().replace(f"id: {ARR}", f"id: {second}"))
+    second = add_arrangement(project, "hmb-second-arrangement")
     assert regpack(project, "build").returncode == 0
     snapshot = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
     board = project / "sources" / second / "board.yaml"
