@@ -3,18 +3,23 @@
 Generates K synthetic arrangements from the example (varied text, same shape) in a temporary folder
 and measures (a) a full regpack build; (b) the limit: the same .docx files converted by bare
 LibreOffice, one `soffice --convert-to pdf` batch per worker; (c) the naive pipeline: docxtpl render,
-then one `soffice` process per document, sequentially; (d) a rebuild with nothing changed; and full
-builds at K=10 and K=40 for scaling. The last line carries the ratios.
+then one `soffice` process per document, sequentially; (d) a rebuild with nothing changed; (e) the edit
+round trip: one prose field changed and rebuilt, against bare LibreOffice converting the document it is
+in; and full builds at K=10 and K=40 for scaling. (a) and (b) are interleaved, BENCH_RUNS (5) pairs,
+and reported as the median and the largest of the run-by-run ratios: this machine's speed drifts by a
+fifth within minutes, and a pair shares the drift. The last line carries the ratios.
 
 regpack's LibreOffice workers preload a faster memory allocator when one is installed (see
-pipeline/office.py); the limit (b) is bare LibreOffice as a user runs it, with the system allocator,
+pipeline/libreoffice/install.py); the limit (b) is bare LibreOffice as a user runs it, with the system allocator,
 and the bench also prints the limit with the workers' allocator so the two effects can be told apart.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,53 +128,80 @@ def naive(project: Path, out: Path) -> float:
     return time.monotonic() - start
 
 
-def best_full_build(folder: Path, k: int, runs: int) -> tuple[float, int, Path]:
-    """Fastest of `runs` full builds of a fresh K-arrangement project (this machine's timings vary
-    by a third from run to run, so each figure is the best of a few)."""
-    best, rss, project = float("inf"), 0, folder
-    for run in range(runs):
-        project = make_project(folder / f"run{run}", k)
-        seconds, peak = regpack_build(project)
-        if seconds < best:
-            best, rss = seconds, peak
-        rss = max(rss, peak)
-    return best, rss, project
+def edit_round_trip(project: Path, rounds: int, out: Path) -> list[tuple[float, float]]:
+    """One prose field of one arrangement changed (the board paper's purpose), then: the rebuild, and bare
+    LibreOffice converting the one document the field is in (its own `soffice --convert-to pdf`, as the
+    limit runs it). Each rebuild is checked to have put the new text into the board paper's PDF."""
+    arrangement = sorted(p.name for p in (project / "sources").iterdir() if p.name.startswith("hmb-synthetic-"))[0]
+    board = project / "sources" / arrangement / "board.yaml"
+    word = project / "build" / arrangement / "word" / "board-paper.docx"
+    pdf = project / "build" / arrangement / "pdf" / "board-paper.pdf"
+    pairs = []
+    for n in range(1, rounds + 1):
+        text = re.sub(r"For \*\*approval\*\*( \(edit \d+\))?", f"For **approval** (edit {n})", board.read_text(), 1)
+        board.write_text(text, encoding="utf-8")
+        rebuild = _run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project)
+        shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        if f"(edit {n})" not in " ".join(shown.split()):
+            raise SystemExit(f"edit round trip: the rebuilt {pdf} does not show edit {n}")
+        pairs.append((rebuild, bare_limit([word], 1, out / f"round{n}")))
+    return pairs
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float], unit: str = " s") -> str:
+    return f"median {median(values):.2f}{unit}, {min(values):.2f}-{max(values):.2f} over {len(values)}"
 
 
 def main() -> None:
     workers = int(os.environ.get("REGPACK_WORKERS") or os.cpu_count() or 1)
     k = int(os.environ.get("BENCH_K", "20"))
-    runs = int(os.environ.get("BENCH_RUNS", "2"))
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
     with tempfile.TemporaryDirectory(prefix="regpack-bench-") as tmp:
         tmp = Path(tmp)
         regpack_build(make_project(tmp / "warm-up", 2))  # disk caches and LibreOffice's profile template
         allocator = fast_allocator()
-        full, rss, limit, limit_alloc = float("inf"), 0, float("inf"), float("inf")
-        for run in range(runs):  # interleaved, so that a slow spell of the machine hits both sides
-            seconds, peak, project = best_full_build(tmp / f"k{k}-{run}", k, 1)
-            full, rss = min(full, seconds), max(rss, peak)
+        full, limit, limit_alloc, rss = [], [], [], 0
+        for run in range(runs):  # interleaved: a slow spell of the machine hits both sides of a pair
+            project = make_project(tmp / f"k{k}-{run}", k)
+            seconds, peak = regpack_build(project)
+            full.append(seconds)
+            rss = max(rss, peak)
             docx = sorted((project / "build").glob("*/word/*.docx"))
-            limit = min(limit, bare_limit(docx, workers, tmp / f"limit{run}"))
+            limit.append(bare_limit(docx, workers, tmp / f"limit{run}"))
             if allocator:
-                limit_alloc = min(limit_alloc, bare_limit(docx, workers, tmp / f"limit-alloc{run}", allocator))
-        print(f"(a) regpack full build, K={k}: {full:.1f} s (best of {runs}), peak RSS {rss} MB; "
+                limit_alloc.append(bare_limit(docx, workers, tmp / f"limit-alloc{run}", allocator))
+            if run < runs - 1:
+                shutil.rmtree(project)
+        ratios = [f / b for f, b in zip(full, limit)]
+        print(f"(a) regpack full build, K={k}: {spread(full)}; peak RSS {rss} MB; "
               f"LibreOffice workers use {allocator or 'the system allocator'}")
-        print(f"(b) bare LibreOffice, {len(docx)} documents in {workers} batches: {limit:.1f} s (best of {runs})")
+        print(f"(b) bare LibreOffice, {len(docx)} documents in {workers} batches: {spread(limit)}")
+        print(f"    full/limit, run by run: {', '.join(f'{r:.2f}' for r in ratios)}")
         if allocator:
-            print(f"    the same with {allocator} preloaded, as regpack's workers run: {limit_alloc:.1f} s "
-                  f"(regpack over that: {full / limit_alloc:.2f})")
+            print(f"    the same with {allocator} preloaded, as regpack's workers run: {spread(limit_alloc)} "
+                  f"(full over that: median {median([f / b for f, b in zip(full, limit_alloc)]):.2f})")
         naive_s = naive(project, tmp / "naive")
-        print(f"(c) naive pipeline (docxtpl + one soffice per document): {naive_s:.1f} s")
-        noop = min(_run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project) for _ in range(3))
-        print(f"(d) rebuild with nothing changed: {noop:.2f} s (best of 3)")
+        print(f"(c) naive pipeline (docxtpl + one soffice per document), once: {naive_s:.1f} s")
+        noop = [_run([sys.executable, "-m", "pipeline", "-C", str(project), "build"], project) for _ in range(runs)]
+        print(f"(d) rebuild with nothing changed: {spread(noop)}")
+        edits = edit_round_trip(project, runs, tmp / "edit")
+        print(f"(e) one prose field changed, rebuilt: {spread([e for e, _ in edits])}; bare LibreOffice "
+              f"converting that document: {spread([b for _, b in edits])}")
         scale = {}
         for size in (10, 40):
-            scale[size], _, scaled = best_full_build(tmp / f"k{size}", size, 1)
+            scaled = make_project(tmp / f"k{size}", size)
+            scale[size] = regpack_build(scaled)[0]
             print(f"    full build at K={size}: {scale[size]:.1f} s")
             shutil.rmtree(scaled)
     print(f"machine: {os.cpu_count()} cores, {workers} LibreOffice workers")
-    print(f"bench: K={k} full_over_limit={full / limit:.2f} naive_over_full={naive_s / full:.2f} "
-          f"noop_over_full={noop / full:.3f} k40_over_k10={scale[40] / scale[10]:.2f} peak_rss_mb={rss}")
+    print(f"bench: K={k} runs={runs} full_over_limit={median(ratios):.2f} full_over_limit_max={max(ratios):.2f} "
+          f"naive_over_full={naive_s / median(full):.2f} noop_over_full={median(noop) / median(full):.3f} "
+          f"k40_over_k10={scale[40] / scale[10]:.2f} edit_over_doc={median([e / b for e, b in edits]):.2f} "
+          f"peak_rss_mb={rss}")
 
 
 if __name__ == "__main__":
