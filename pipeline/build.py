@@ -25,6 +25,7 @@ from typing import Callable
 from typing import TYPE_CHECKING
 
 from pipeline.errors import SourceErrors, relpath
+from pipeline.files import sync_later
 from pipeline.project import BuildOptions, Project
 from pipeline.release import uptodate
 from pipeline.release.lock import build_lock
@@ -79,7 +80,8 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
             return BuildReport.replayed(previous, time.monotonic() - started, why)
         with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
             early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
-            report = _build(project, options, progress, on_converted, early)
+            with sync_later():  # every file _build writes is staged: commit flushes them all at once
+                report = _build(project, options, progress, on_converted, early)
         report.decisions.insert(0, why)
         uptodate.record(project, stamp, report.summary())     # 9. what the next build can skip
     report.seconds = time.monotonic() - started

@@ -7,6 +7,8 @@ content gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -34,15 +36,47 @@ def sha256_text(text: str) -> str:
     return sha256_bytes(text.encode("utf-8"))
 
 
+_SYNC_LATER = contextvars.ContextVar("sync_later", default=False)
+
+
+@contextlib.contextmanager
+def sync_later():
+    """Writes inside skip their own fsync: they are staged files, which `sync_filesystem` makes durable
+    all at once before they are moved into place (one flush instead of one per file)."""
+    token = _SYNC_LATER.set(True)
+    try:
+        yield
+    finally:
+        _SYNC_LATER.reset(token)
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Flush everything written to `folder`'s file system to disk (Linux: syncfs; elsewhere: sync)."""
+    import ctypes
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        os.sync()
+        return
+    try:
+        syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
 def _atomic(path: Path, write) -> None:
-    """Call `write(fh)` on a temporary file beside `path`, then rename it into place (fsynced)."""
+    """Call `write(fh)` on a temporary file beside `path`, then rename it into place (fsynced, unless
+    inside `sync_later`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if not _SYNC_LATER.get():
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -162,7 +162,19 @@ def test_a_stale_attestation_gets_a_word_comment(tmp_path):
 def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     project = copy_project(tmp_path / "p")
     second = add_arrangement(project, "hmb-second-arrangement")
-    assert regpack(project, "build").returncode == 0
+    first = regpack(project, "build")
+    assert first.returncode == 0, first.stderr
+    # both arrangements enclose the same .docx: LibreOffice converts it once, both packs carry it
+    assert [ln.split(":")[0] for ln in first.stdout.splitlines() if "/enclosure-" in ln] == \
+        [f"converted {ARR}/enclosure-1"]
+    enclosure = docx_text(project / "sources" / ARR / "enclosures" / "independent-assessment-summary.docx")
+    opening = " ".join(enclosure.split()[:12])
+    for arr in (ARR, second):
+        pack = subprocess.run(["pdftotext", str(project / "build" / arr / f"{arr}-submission-pack.pdf"), "-"],
+                              capture_output=True, text=True).stdout
+        assert opening in " ".join(pack.split()), arr
+    assert len({(project / "build" / arr / "enclosures" / "01-independent-assessment-summary.pdf").read_bytes()
+                for arr in (ARR, second)}) == 1
     snapshot = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
     board = project / "sources" / second / "board.yaml"
     board.write_text(board.read_text().replace('agenda_item: "', 'agenda_item: "Revised ', 1))

@@ -6,7 +6,8 @@ written for the regulator; the board's holds the board paper and its appendices.
 
 A pack's cover is rendered as soon as the last of its documents (and enclosures to convert) is ready,
 converted ahead of the documents still waiting, and the pack merged as soon as its cover is ready, so
-no pack work is left once LibreOffice's last document is done.
+no pack work is left once LibreOffice's last document is done. An enclosure file that several
+arrangements hold (the same bytes) is converted once and its PDF copied.
 """
 
 from __future__ import annotations
@@ -129,13 +130,18 @@ class PackAssembler:
                       for plan, spec in wanted]
         self.by_cover = {p.job.name: p for p in self.packs}
         plans = {plan.id: plan for plan, _ in wanted}
-        self.by_enclosure = {e.job.name: (plans[plan_id], e) for plan_id, encs in enclosures.items() for e in encs
-                             if e.job}
+        # an enclosure file that several arrangements hold (the same bytes) is converted once
+        self.by_enclosure: dict[str, list[tuple["ArrangementPlan", _Enclosure]]] = {}
+        leaders: dict[str, str] = {}  # sha256 of the source -> the job that converts it
+        for plan_id, encs in enclosures.items():
+            for e in (e for e in encs if e.job):
+                leader = leaders.setdefault(sha256_file(e.source), e.job.name)
+                self.by_enclosure.setdefault(leader, []).append((plans[plan_id], e))
 
     def ready_jobs(self) -> list[ConvertJob]:
         """Enclosures to convert, and the covers of packs with nothing to wait for."""
-        return [e.job for _, e in self.by_enclosure.values()] + [self._cover_job(p) for p in self.packs
-                                                                  if not p.waiting]
+        return [same[0][1].job for same in self.by_enclosure.values()] + [self._cover_job(p) for p in self.packs
+                                                                           if not p.waiting]
 
     @property
     def expected(self) -> int:
@@ -146,11 +152,16 @@ class PackAssembler:
         if name in self.by_cover:
             return self._cover_converted(self.by_cover[name], pages)
         if name in self.by_enclosure:
-            plan, enclosure = self.by_enclosure[name]
-            enclosure.pages = pages
-            # the same enclosure gives the same PDF bytes: LibreOffice's clock stamps replaced
-            normalize_pdf(enclosure.pdf, plan.meta.build_date, sha256_file(enclosure.source))
-            return self._ready(plan.id, name)
+            jobs = []
+            converted = self.by_enclosure[name][0][1].pdf.read_bytes()
+            for plan, enclosure in self.by_enclosure[name]:
+                if enclosure.job.name != name:  # the same file in another arrangement: the same PDF
+                    enclosure.pdf.write_bytes(converted)
+                enclosure.pages = pages
+                # the same enclosure gives the same PDF bytes: LibreOffice's clock stamps replaced
+                normalize_pdf(enclosure.pdf, plan.meta.build_date, sha256_file(enclosure.source))
+                jobs += self._ready(plan.id, enclosure.job.name)
+            return jobs
         return None
 
     def document_converted(self, w: "DocWork") -> list[ConvertJob]:

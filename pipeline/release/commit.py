@@ -3,6 +3,8 @@
 Every file that will be replaced is first moved aside into build/.previous/; if any move fails, what
 was moved in is taken out again and everything set aside is put back, so a failed commit leaves the
 previous build as it was. Word drafts that legal edited are kept as numbered copies, never replaced.
+Staged files are written without an fsync each; one flush of the file system makes them all durable
+before the first is moved in.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import RegpackError, relpath
+from pipeline.files import sync_filesystem
 from pipeline.release.manifest import MANIFEST
 
 ASIDE = ".previous"
@@ -72,6 +75,8 @@ def commit(staging: Path, build: Path, arrangements: list[str], keep: list[Path]
     numbered copies first. Returns (draft, kept copy) pairs. All or nothing: raises CommitFailed."""
     aside = build / ASIDE
     shutil.rmtree(aside, ignore_errors=True)
+    if staging.is_dir():  # staged files (LibreOffice's PDFs too) on disk before any of them is moved in
+        sync_filesystem(staging)
     tx = _Transaction(build, aside)
     try:
         for draft in keep:
