@@ -55,6 +55,8 @@ class BuildReport:
     """Where each edited Word draft was kept (`--keep-edited`)."""
     coverage: list[str] = field(default_factory=list)
     """The coverage report of each arrangement built, as printed (gaps are allowed in a draft)."""
+    per_arrangement: dict[str, dict] = field(default_factory=dict)
+    """What was printed for each arrangement, for a later build that need not read it again."""
 
     def summary(self) -> dict:
         """What a later build with nothing to do prints again (see pipeline/uptodate.py)."""
@@ -80,15 +82,19 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
             return BuildReport.replayed(previous, time.monotonic() - started, why)
         with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
             early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
+            stamps = uptodate.arrangement_stamps(project, options)  # ... but some arrangements may not have
+            unchanged = {arr: rec for arr, rec in uptodate.unchanged_arrangements(project, options, stamps).items()
+                         if options.arrangement in (None, arr)}
             with sync_later():  # every file _build writes is staged: commit flushes them all at once
-                report = _build(project, options, progress, on_converted, early)
+                report = _build(project, options, progress, on_converted, early, unchanged)
         report.decisions.insert(0, why)
-        uptodate.record(project, stamp, report.summary())     # 9. what the next build can skip
+        uptodate.record(project, stamp, report.summary(), stamps, report.per_arrangement)  # 9. for the next build
     report.seconds = time.monotonic() - started
     return report
 
 
-def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early) -> BuildReport:
+def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early,
+           unchanged: dict[str, dict]) -> BuildReport:
     from pipeline.catalog.coverage import coverage_lines
     from pipeline.documents.registry import PACK_COVER
     from pipeline.files import sha256_file, write_json
@@ -96,17 +102,31 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     from pipeline.plan import packs_needed, plan, read_previous_builds
     from pipeline.release.commit import commit
     from pipeline.release.manifest import compose_manifest
-    gathered = gather(project, options, lint=False)           # 1. read + check; raises on errors
+    from pipeline.word.template_lint import cover_contexts
+    gathered = gather(project, options, lint=False, skip=frozenset(unchanged))  # 1. read + check; raises
     read_previous_builds(gathered, project, options)          # 2. the last build, drafts edited since ...
     work = plan(gathered, project, options)                   # ... and what is out of date
     packs_wanted = packs_needed(project, gathered, work)
     todo = [w for w in work if w.rebuild]
     needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_wanted else set())
-    if problems := lint_templates(project, needed, gathered):  # ... and the templates about to be used
+    contexts = cover_contexts(packs_wanted)                   # ... and the templates about to be used,
+    for w in todo:                                            # against the contexts about to be rendered
+        w.context = document_context(w, gathered)
+        contexts.setdefault(w.spec.template, []).append(w.context)
+    if problems := lint_templates(project, needed, gathered, contexts):
         raise SourceErrors(problems)
-    report = BuildReport([p.id for p in gathered.arrangements], warnings=gathered.warnings,
-                         coverage=[line for p in gathered.arrangements for line in coverage_lines(p.coverage)],
+    report = BuildReport(sorted({p.id for p in gathered.arrangements} | set(unchanged)),
+                         warnings=gathered.warnings + [w for rec in unchanged.values() for w in rec["warnings"]],
                          decisions=[f"{w.name}: {w.reason}" for w in work])
+    for plan_ in gathered.arrangements:
+        report.per_arrangement[plan_.id] = {
+            "documents": [w.name for w in work if w.plan is plan_], "warnings": [str(p) for p in plan_.printed],
+            "coverage": coverage_lines(plan_.coverage), "outside": outside_files(plan_, project)}
+    for arr, rec in unchanged.items():
+        report.per_arrangement[arr] = rec
+        report.decisions.append(f"{arr}: not read again: its sources, what it shares with the others and its "
+                                "outputs are as its last build left them")
+    report.coverage = [line for arr in report.arrangements for line in report.per_arrangement[arr]["coverage"]]
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -116,6 +136,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
             for w in todo:
                 progress(f"render {w.name}")
                 unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
+                w.context = None                              # rendered: its memory can go
                 yield _job(w, staging)
 
         if todo or packs_wanted:
@@ -161,10 +182,23 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
         report.kept = [f"{relpath(draft)} -> {relpath(copy)}" for draft, copy in kept]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    for plan_ in gathered.arrangements:
+        report.per_arrangement[plan_.id]["pages"] = sum(w.pages or 0 for w in work if w.plan is plan_)
     report.rendered = [w.name for w in todo]
-    report.skipped = [w.name for w in work if not w.rebuild]
-    report.pages = sum(w.pages or 0 for w in work)
+    report.skipped = [w.name for w in work if not w.rebuild] + [d for rec in unchanged.values() for d in rec["documents"]]
+    report.pages = sum(rec["pages"] for rec in report.per_arrangement.values())
     return report
+
+
+def outside_files(plan_, project: Project) -> dict[str, str]:
+    """The files an arrangement is made from that lie in other arrangements' folders (an include, an
+    evidence file), by content: a later build re-reads the arrangement when one of them changed."""
+    from pipeline.files import sha256_file
+    folder = plan_.loaded.sources.folder.resolve()
+    sources = project.sources.resolve()
+    return {str(path.relative_to(project.root.resolve())): sha256_file(path) for path in plan_.loaded.sources.files
+            if path.is_relative_to(sources) and not path.is_relative_to(folder)
+            and len(path.relative_to(sources).parts) > 1}
 
 
 def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.ExitStack):
@@ -182,16 +216,20 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
     return converter
 
 
-def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
+def document_context(w: DocWork, gathered: Gathered) -> dict:
     from pipeline.documents.registry import WHERE
-    from pipeline.documents.review import document_props, review_comments
     from pipeline.documents.spec import DocumentInputs
+    return w.spec.context(DocumentInputs(w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
+                                         w.plan.meta, WHERE))
+
+
+def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:
+    from pipeline.documents.review import document_props, review_comments
     from pipeline.review.marks import DraftMarks
     from pipeline.word.render import RenderRequest, render_document
     out = staging / w.plan.id / "word" / f"{w.spec.slug}.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
-    context = w.spec.context(DocumentInputs(w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
-                                            w.plan.meta, WHERE))
+    context = w.context if w.context is not None else document_context(w, gathered)
     request = RenderRequest(template=project.templates / w.spec.template, context=context, out=out,
                             props=document_props(w.plan, w.spec), comments=tuple(review_comments(w.plan, w.spec)),
                             when=w.plan.meta.build_date,

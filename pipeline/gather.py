@@ -52,20 +52,25 @@ def _template_shas(project: Project) -> tuple[dict[str, str], list[Problem]]:
     return shas, problems
 
 
-def lint_templates(project: Project, names: set[str], gathered: Gathered | None = None) -> list[Problem]:
+def lint_templates(project: Project, names: set[str], gathered: Gathered | None = None,
+                   contexts: dict[str, list[dict]] | None = None) -> list[Problem]:
     """Template lint, before any output (errors only): Jinja syntax, names, what the sandbox refuses,
-    styles; with `gathered`, every attribute path too, against each document's real context."""
+    styles; with `gathered`, every attribute path too, against each document's real context (or against
+    `contexts`, template -> the contexts about to be rendered)."""
     if not names:
         return []
     from pipeline.word.template_lint import document_contexts, lint_environment, lint_template  # docxtpl
-    env, contexts = lint_environment(), document_contexts(gathered) if gathered else {}
+    if contexts is None:
+        contexts = document_contexts(gathered) if gathered else {}
+    env = lint_environment()
     return [p for name in sorted(names) if (project.templates / name).is_file()
             for p in lint_template(project.templates / name, TEMPLATE_NAMES[name], contexts.get(name, []),
                                    env).problems if not p.is_warning]
 
 
-def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gathered:
-    """Everything read and checked. With `lint=False` the caller lints just the templates it renders."""
+def gather(project: Project, options: BuildOptions, lint: bool = True, skip: frozenset[str] = frozenset()) -> Gathered:
+    """Everything read and checked (but the arrangements in `skip`, unchanged since their last build).
+    With `lint=False` the caller lints just the templates it renders."""
     problems: list[Problem] = []
     try:
         catalog = load_catalog(doc_codes=CODES)
@@ -74,7 +79,7 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
         raise SourceErrors(exc.problems) from None
     template_sha, template_issues = _template_shas(project)
     problems += template_issues
-    loaded, source_problems = load_sources(project.sources, options.arrangement)
+    loaded, source_problems = load_sources(project.sources, options.arrangement, skip)
     problems += source_problems
     plans = []
     for item in loaded:
@@ -103,7 +108,10 @@ def gather(project: Project, options: BuildOptions, lint: bool = True) -> Gather
                           src.arrangement.dates.hkma_notification)
         # the documents quote warnings' files relative to the project, never to where regpack was started
         quoted = [replace(p, file=relpath(p.file, project.root)) for p in issues if p.is_warning]
-        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted))
+        inside = relpath(src.folder) + "/"
+        printed = [p for p in source_problems if p.is_warning and str(p.file).startswith(inside)]
+        plans.append(ArrangementPlan(item, coverage, BuildMeta(when, options.final), quoted,
+                                     printed=printed + [p for p in issues if p.is_warning]))
         problems += issues
     if lint:  # with sound sources, the templates are checked against the data they will get
         sound = all(p.is_warning for p in problems)

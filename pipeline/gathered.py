@@ -21,6 +21,9 @@ class ArrangementPlan:
     coverage: Coverage
     meta: BuildMeta
     warnings: list[Problem] = field(default_factory=list)
+    printed: list[Problem] = field(default_factory=list)
+    """This arrangement's warnings as the build prints them (a later build that does not read the
+    arrangement again prints them from its record)."""
     edited: list[Path] = field(default_factory=list)
     """Word drafts in build/ changed since the last build wrote them."""
     previous: dict = field(default_factory=dict)

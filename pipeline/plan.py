@@ -31,6 +31,8 @@ class DocWork:
     reason: str
     """Why the document is redone, or why not (logged with -v)."""
     pages: int | None = None
+    context: dict | None = None
+    """The template's context, once built (the template lint checks it, then the render uses it)."""
 
     @property
     def name(self) -> str:

@@ -161,6 +161,8 @@ def test_a_stale_attestation_gets_a_word_comment(tmp_path):
 
 def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     project = copy_project(tmp_path / "p")
+    summary = project / "sources" / ARR / "executive-summary.md"  # a warning that must be printed again
+    summary.write_text(summary.read_text() + "\nTODO: confirm the go-live date with Payments Technology.\n")
     second = add_arrangement(project, "hmb-second-arrangement")
     first = regpack(project, "build")
     assert first.returncode == 0, first.stderr
@@ -178,8 +180,16 @@ def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     snapshot = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
     board = project / "sources" / second / "board.yaml"
     board.write_text(board.read_text().replace('agenda_item: "', 'agenda_item: "Revised ', 1))
-    result = regpack(project, "build")
+    result = regpack(project, "-v", "build")
     assert result.returncode == 0, result.stderr
+    # the unchanged arrangement is not read again, and its warning and coverage are printed as before
+    assert f"why: {ARR}: not read again: its sources, what it shares with the others and its outputs are as " \
+        "its last build left them" in result.stdout
+    assert f"why: {second}: not read again" not in result.stdout
+    todo = [ln for ln in first.stderr.splitlines() if ln.startswith("warning:") and "TODO" in ln]
+    assert todo and all(ln in result.stderr.splitlines() for ln in todo)
+    assert [ln for ln in result.stdout.splitlines() if "applicable requirements" in ln] == \
+        [ln for ln in first.stdout.splitlines() if "applicable requirements" in ln]
     rendered = [line for line in result.stdout.splitlines() if line.startswith("render ")]
     assert rendered == [f"render {second}/board-paper"]
     changed = sorted(str(p.relative_to(project / "build")) for p, data in snapshot.items() if p.read_bytes() != data)
@@ -215,3 +225,19 @@ def test_nothing_changed_replays_the_report_and_any_touched_output_is_redone(tmp
     assert "Nothing to do" in regpack(project, "build").stdout
     strict = regpack(project, "build", "--strict")  # other options: checked again, not replayed
     assert strict.returncode == 2 and "TODO marker" in strict.stderr
+
+
+def test_an_arrangement_that_includes_another_ones_file_is_read_again_when_it_changes(tmp_path):
+    project = copy_project(tmp_path / "p")
+    second = add_arrangement(project, "hmb-second-arrangement")
+    board = project / "sources" / second / "board.yaml"
+    board.write_text(board.read_text().replace("{markdown_file: executive-summary.md}",
+                                               f"{{markdown_file: ../{ARR}/executive-summary.md}}"))
+    assert regpack(project, "build").returncode == 0
+    summary = project / "sources" / ARR / "executive-summary.md"
+    summary.write_text(summary.read_text() + "\nShared paragraph revised for both boards.\n")
+    result = regpack(project, "-v", "build")
+    assert result.returncode == 0, result.stderr
+    assert "not read again" not in result.stdout
+    assert f"render {second}/board-paper" in result.stdout.splitlines()
+    assert "Shared paragraph revised for both boards." in docx_text(project / "build" / second / "word" / "board-paper.docx")

@@ -8,6 +8,11 @@ When the fingerprint is unchanged and no output was touched (a Word draft edited
 deleted), the next build replays that report instead of loading, validating and planning again:
 hashing ~200 small files costs milliseconds where reading them costs a second at bank scale.
 
+When something changed, the same record tells which arrangements did not: an arrangement whose own
+folder, whose shared inputs (everything outside the arrangement folders, templates, regpack, options)
+and whose outputs are as at its last successful build is not read again; the build reports it as that
+build did. Sphinx reads only the changed documents the same way.
+
 Any doubt means "not up to date": the full build then decides document by document, as always.
 """
 
@@ -37,9 +42,7 @@ def _tree_digest(digest, folder: Path, base: Path, pattern: str = "*") -> None:
         digest.update(b"\0")
 
 
-def fingerprint(project: "Project", options: "BuildOptions") -> str:
-    """Taken before the build reads anything, so that a source saved during the build is not recorded
-    as what the outputs were made from."""
+def _common(project: "Project", options: "BuildOptions"):
     digest = hashlib.sha256()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     digest.update(json.dumps({
@@ -49,10 +52,61 @@ def fingerprint(project: "Project", options: "BuildOptions") -> str:
     }, sort_keys=True).encode())
     _tree_digest(digest, _CODE, _CODE, "*.py")
     _tree_digest(digest, _CODE / "catalog", _CODE)
-    for folder in (project.sources, project.templates):
-        if folder.is_dir():
-            _tree_digest(digest, folder, project.root)
+    if project.templates.is_dir():
+        _tree_digest(digest, project.templates, project.root)
+    return digest
+
+
+def fingerprint(project: "Project", options: "BuildOptions") -> str:
+    """Taken before the build reads anything, so that a source saved during the build is not recorded
+    as what the outputs were made from."""
+    digest = _common(project, options)
+    if project.sources.is_dir():
+        _tree_digest(digest, project.sources, project.root)
     return digest.hexdigest()
+
+
+def arrangement_stamps(project: "Project", options: "BuildOptions") -> dict[str, str]:
+    """Per arrangement folder, the fingerprint of what its outputs are made from: what `fingerprint`
+    covers, with only that arrangement's folder of all the arrangement folders (every other file under
+    sources/, the institution's for one, counts for all)."""
+    if not project.sources.is_dir():
+        return {}
+    folders = sorted(p.parent for p in project.sources.glob("*/arrangement.yaml"))
+    shared = _common(project, options)
+    for path in sorted(p for p in project.sources.rglob("*") if p.is_file()):
+        if not any(path.is_relative_to(folder) for folder in folders):
+            shared.update(f"{path.relative_to(project.root)}\0".encode() + path.read_bytes() + b"\0")
+    stamps = {}
+    for folder in folders:
+        digest = shared.copy()
+        _tree_digest(digest, folder, project.root)
+        stamps[folder.name] = digest.hexdigest()
+    return stamps
+
+
+def unchanged_arrangements(project: "Project", options: "BuildOptions", stamps: dict[str, str]) -> dict[str, dict]:
+    """The arrangements whose sources, shared inputs and outputs are all as their last successful build
+    left them, each with what that build printed for it: the build need not read them again."""
+    if options.force:
+        return {}
+    try:
+        state = json.loads((project.build / STATE).read_text(encoding="utf-8"))
+        recorded = state.get("arrangements", {})
+        unchanged = {}
+        for arr, entry in recorded.items():
+            if stamps.get(arr) != entry["stamp"]:
+                continue
+            prefix = f"{arr}/"
+            before = {k: v for k, v in state["outputs"].items() if k.startswith(prefix)}
+            outside = entry["report"]["outside"]
+            if before and _outputs(project, [arr]) == before and all(
+                    (project.root / path).is_file() and sha256_file(project.root / path) == sha
+                    for path, sha in outside.items()):
+                unchanged[arr] = entry["report"]
+        return unchanged
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
@@ -68,9 +122,13 @@ def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
     return state
 
 
-def record(project: "Project", stamp: str, print_out: dict) -> None:
-    """After a successful build: what it was made from (`stamp`), what it printed, and its outputs."""
-    write_json(project.build / STATE, {"fingerprint": stamp, "report": print_out,
+def record(project: "Project", stamp: str, print_out: dict, stamps: dict[str, str] | None = None,
+           per_arrangement: dict[str, dict] | None = None) -> None:
+    """After a successful build: what it was made from (`stamp`, and per arrangement `stamps`), what it
+    printed (in all, and per arrangement), and its outputs."""
+    arrangements = {arr: {"stamp": stamps[arr], "report": report} for arr, report in (per_arrangement or {}).items()
+                    if arr in (stamps or {})}
+    write_json(project.build / STATE, {"fingerprint": stamp, "report": print_out, "arrangements": arrangements,
                                        "outputs": _outputs(project, print_out["arrangements"])})
 
 

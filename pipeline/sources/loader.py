@@ -132,8 +132,10 @@ def _evidence_paths(models, folder: Path, root: Path) -> set[Path]:
     return {p for p in paths if p.is_file() and p.is_relative_to(root.resolve())}
 
 
-def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrangement], list[Problem]]:
-    """Read and validate the institution and every arrangement (or just `only`).
+def load_sources(root: Path, only: str | None = None,
+                 skip: frozenset[str] = frozenset()) -> tuple[list[LoadedArrangement], list[Problem]]:
+    """Read and validate the institution and every arrangement (or just `only`), but those in `skip`
+    (unchanged since their last build: see release/uptodate.py).
 
     Returns the arrangements that validated completely, and all problems found.
     """
@@ -156,7 +158,7 @@ def load_sources(root: Path, only: str | None = None) -> tuple[list[LoadedArrang
         if not folders:
             problems.append(Problem(relpath(root), 0, "", "no arrangement folders (each needs an arrangement.yaml)"))
     loaded = []
-    for folder in folders:
+    for folder in (f for f in folders if f.name not in skip):
         files = {k: read_source(folder / f"{k}.yaml", k, m, root, problems) for k, m in SOURCE_KINDS.items()}
         review, review_problems = read_register(folder)
         problems += review_problems

@@ -74,19 +74,26 @@ def lint_environment() -> jinja2.Environment:
 
 def document_contexts(gathered) -> dict[str, list[dict]]:
     """Template file -> the context each arrangement's document gets, built as the build builds it."""
-    from pipeline.documents import pack_cover
-    from pipeline.documents.registry import DOCUMENTS, PACK_COVER, PACKS, WHERE, by_key
+    from pipeline.documents.registry import DOCUMENTS, PACKS, WHERE
     from pipeline.documents.spec import DocumentInputs
     contexts: dict[str, list[dict]] = {}
     for plan in gathered.arrangements:
-        src = plan.loaded.sources
-        inputs = DocumentInputs(src, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
+        inputs = DocumentInputs(plan.loaded.sources, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
         for spec in DOCUMENTS:
             contexts.setdefault(spec.template, []).append(spec.context(inputs))
-        for pack in PACKS:  # a cover per pack, its index as if each document had one page
-            entries = [pack_cover.IndexEntry(by_key(k).label, by_key(k).title, 1, 1, 1) for k in pack.documents]
-            contexts.setdefault(PACK_COVER, []).append(pack_cover.context(src, plan.meta, entries, pack))
+    contexts.update(cover_contexts([(plan, pack) for plan in gathered.arrangements for pack in PACKS]))
     return contexts
+
+
+def cover_contexts(packs) -> dict[str, list[dict]]:
+    """The pack-cover template's context for each (arrangement, pack), its index as if each document
+    had one page."""
+    from pipeline.documents import pack_cover
+    from pipeline.documents.registry import PACK_COVER, by_key
+    return {PACK_COVER: [pack_cover.context(plan.loaded.sources, plan.meta,
+                                            [pack_cover.IndexEntry(by_key(k).label, by_key(k).title, 1, 1, 1)
+                                             for k in pack.documents], pack)
+                         for plan, pack in packs]} if packs else {}
 
 
 def lint_template(path: Path | BinaryIO, names: frozenset[str], contexts: Sequence[dict] = (),
