@@ -88,7 +88,8 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
             with sync_later():  # every file _build writes is staged: commit flushes them all at once
                 report = _build(project, options, progress, on_converted, early, unchanged)
         report.decisions.insert(0, why)
-        uptodate.record(project, stamp, report.summary(), stamps, report.per_arrangement)  # 9. for the next build
+        verified = {k: v for rec in unchanged.values() for k, v in rec["output_state"].items()}
+        uptodate.record(project, stamp, report.summary(), stamps, report.per_arrangement, verified)  # 9. next time
     report.seconds = time.monotonic() - started
     return report
 
@@ -123,7 +124,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
             "documents": [w.name for w in work if w.plan is plan_], "warnings": [str(p) for p in plan_.printed],
             "coverage": coverage_lines(plan_.coverage), "outside": outside_files(plan_, project)}
     for arr, rec in unchanged.items():
-        report.per_arrangement[arr] = rec
+        report.per_arrangement[arr] = {k: v for k, v in rec.items() if k != "output_state"}
         report.decisions.append(f"{arr}: not read again: its sources, what it shares with the others and its "
                                 "outputs are as its last build left them")
     report.coverage = [line for arr in report.arrangements for line in report.per_arrangement[arr]["coverage"]]

@@ -87,7 +87,8 @@ def arrangement_stamps(project: "Project", options: "BuildOptions") -> dict[str,
 
 def unchanged_arrangements(project: "Project", options: "BuildOptions", stamps: dict[str, str]) -> dict[str, dict]:
     """The arrangements whose sources, shared inputs and outputs are all as their last successful build
-    left them, each with what that build printed for it: the build need not read them again."""
+    left them, each with what that build printed for it and the state of its outputs: the build need
+    not read them again."""
     if options.force:
         return {}
     try:
@@ -103,17 +104,21 @@ def unchanged_arrangements(project: "Project", options: "BuildOptions", stamps: 
             if before and _outputs(project, [arr]) == before and all(
                     (project.root / path).is_file() and sha256_file(project.root / path) == sha
                     for path, sha in outside.items()):
-                unchanged[arr] = entry["report"]
+                unchanged[arr] = {**entry["report"], "output_state": before}
         return unchanged
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
+def _outputs(project: "Project", arrangements: list[str], known: dict[str, list] | None = None) -> dict[str, list]:
     """Every output file of the arrangements by content (a Word draft edited by legal, a PDF changed
-    by hand: either means the build must look again)."""
+    by hand: either means the build must look again). `known`: the states of arrangements this build
+    found unchanged and did not touch (their files are not hashed twice)."""
     state: dict[str, list] = {}
     for arr in arrangements:
+        if known and (mine := {k: v for k, v in known.items() if k.startswith(f"{arr}/")}):
+            state.update(mine)
+            continue
         folder = project.build / arr
         files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
         for path in files:
@@ -123,13 +128,13 @@ def _outputs(project: "Project", arrangements: list[str]) -> dict[str, list]:
 
 
 def record(project: "Project", stamp: str, print_out: dict, stamps: dict[str, str] | None = None,
-           per_arrangement: dict[str, dict] | None = None) -> None:
+           per_arrangement: dict[str, dict] | None = None, known: dict[str, list] | None = None) -> None:
     """After a successful build: what it was made from (`stamp`, and per arrangement `stamps`), what it
-    printed (in all, and per arrangement), and its outputs."""
+    printed (in all, and per arrangement), and its outputs (`known`: see `_outputs`)."""
     arrangements = {arr: {"stamp": stamps[arr], "report": report} for arr, report in (per_arrangement or {}).items()
                     if arr in (stamps or {})}
     write_json(project.build / STATE, {"fingerprint": stamp, "report": print_out, "arrangements": arrangements,
-                                       "outputs": _outputs(project, print_out["arrangements"])})
+                                       "outputs": _outputs(project, print_out["arrangements"], known)})
 
 
 def replay(project: "Project", options: "BuildOptions", stamp: str) -> tuple[dict | None, str]:
