@@ -32,16 +32,18 @@ def stated_fact_problems(files: list[Path], root: Path, applicable: int, exit_mo
         if path.suffix not in (".yaml", ".yml", ".md"):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if path.suffix != ".md" and line.lstrip().startswith("#"):
+            lower = line.lower()  # the patterns' own words first: a plain search is ~50 times cheaper
+            if ("requirement" not in lower and "month" not in lower) or (
+                    path.suffix != ".md" and line.lstrip().startswith("#")):
                 continue
-            for m in REQUIREMENTS.finditer(line):
+            for m in REQUIREMENTS.finditer(line) if "requirement" in lower else ():
                 if _value(m.group(1)) != applicable:
                     problems.append(Problem(
                         relpath(path, root), number, "", f"the text states {m.group(0)!r} but {applicable} "
                         "requirements apply to this arrangement (`regpack coverage`): correct the number or say "
                         "'every applicable requirement'", "warning", "stated-count",
                         {"stated": m.group(0), "computed": applicable}))
-            if "exit" not in line.lower():
+            if "exit" not in lower or "month" not in lower:
                 continue
             for m in MONTHS.finditer(line):
                 low, high = _value(m.group(1)), _value(m.group(2)) if m.group(2) else None
@@ -67,6 +69,8 @@ def internal_text_problems(loaded, root: Path, requirement_ids: frozenset[str] =
     problems = []
     for path in sorted(files):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "-" not in line and "regpack" not in line.lower():  # an id has a hyphen; the tool's name
+                continue
             text = line.strip()
             if path.suffix != ".md" and text.startswith("#"):
                 continue

@@ -97,7 +97,7 @@ def _findings(text: str) -> Iterator[tuple[int, str, str, str, str, dict]]:
     """(line offset in `text`, snippet to locate, severity, code, message, data) for what is wrong with it."""
     in_fence, first, deepest = False, None, 0
     for offset, raw in enumerate(text.splitlines()):
-        for ch in sorted(set(raw), key=raw.index):
+        for ch in () if raw.isascii() else sorted(set(raw), key=raw.index):  # both kinds are beyond ASCII
             if ch in BIDI_CONTROLS:
                 yield offset, ch, "error", "bidi-character", (
                     f"{char_name(ch)}, a bidirectional control character: it reorders the text around it, so "
