@@ -163,12 +163,13 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
         raise ValueError(f"page-label prefixes must be unique, got {labels}")
     writer = PdfWriter()
     total = 0
+    parts = ([_reader(front_pdf)] if front_pdf is not None else []) + [_reader(d.pdf) for d in documents]
     if front_pdf is not None:
-        writer.append(_reader(front_pdf), outline_item=FRONT_BOOKMARK, import_outline=False)
+        writer.append(parts[0], outline_item=FRONT_BOOKMARK, import_outline=False)
         total = len(writer.pages)
         writer.set_page_label(0, total - 1, style="/r")
-    for document in documents:
-        writer.append(_reader(document.pdf), outline_item=document.title)  # its own bookmarks nest below
+    for document, reader in zip(documents, parts[-len(documents):]):
+        writer.append(reader, outline_item=document.title)  # its own bookmarks nest below
         writer.set_page_label(total, len(writer.pages) - 1, style="/D", prefix=f"{document.label}-", start=1)
         total = len(writer.pages)
     date = pdf_date(meta.creation_date)
@@ -177,7 +178,6 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
         "/Creator": "regpack", "/Producer": PRODUCER, "/CreationDate": date, "/ModDate": date,
     })
     writer.page_mode = "/UseOutlines"
-    parts = ([_reader(front_pdf)] if front_pdf is not None else []) + [_reader(d.pdf) for d in documents]
     declared = all(_is_pdfa2(r) for r in parts)
     _add_xmp_and_intent(writer, parts[0], meta, date, declared)
     identifier = ByteStringObject(_identifier(front_pdf, documents, meta))
