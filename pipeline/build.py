@@ -99,7 +99,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     from pipeline.catalog.coverage import coverage_lines
     from pipeline.documents.registry import PACK_COVER
     from pipeline.files import sha256_file, write_json
-    from pipeline.gather import gather, lint_templates
+    from pipeline.gather import gather
     from pipeline.plan import packs_needed, plan, read_previous_builds
     from pipeline.release.commit import commit
     from pipeline.release.manifest import compose_manifest
@@ -110,12 +110,12 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     packs_wanted = packs_needed(project, gathered, work)
     todo = [w for w in work if w.rebuild]
     needed = {w.spec.template for w in todo} | ({PACK_COVER} if packs_wanted else set())
-    contexts = cover_contexts(packs_wanted)                   # ... and the templates about to be used,
-    for w in todo:                                            # against the contexts about to be rendered
-        w.context = document_context(w, gathered)
-        contexts.setdefault(w.spec.template, []).append(w.context)
-    if problems := lint_templates(project, needed, gathered, contexts):
-        raise SourceErrors(problems)
+    # ... and the templates about to be used, against the contexts they get: the first arrangement's now,
+    # the others' just before their first render (LibreOffice has work sooner; all pass before a commit)
+    head = [w for w in todo if w.plan is todo[0].plan]
+    rest = todo[len(head):]
+    if problems := _lint(project, gathered, head, needed, cover_contexts(packs_wanted)):
+        raise SourceErrors(_once(problems + _lint(project, gathered, rest, needed)))
     report = BuildReport(sorted({p.id for p in gathered.arrangements} | set(unchanged)),
                          warnings=gathered.warnings + [w for rec in unchanged.values() for w in rec["warnings"]],
                          decisions=[f"{w.name}: {w.reason}" for w in work])
@@ -135,6 +135,9 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
 
         def rendered():                                       # 3. render Word drafts, one by one ...
             for w in todo:
+                if rest and w is rest[0] and (problems := _lint(project, gathered, rest,
+                                                                 {r.spec.template for r in rest})):
+                    raise SourceErrors(problems)              # the other arrangements' lint (see above)
                 progress(f"render {w.name}")
                 unplaced.setdefault(w.plan.id, []).append(set(render(w, gathered, project, staging)))
                 w.context = None                              # rendered: its memory can go
@@ -215,6 +218,22 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
         return None
     converter.warm_up(1)
     return converter
+
+
+def _lint(project: Project, gathered: Gathered, works: list[DocWork], names: set[str],
+          contexts: dict[str, list[dict]] | None = None) -> list:
+    """Template lint (see gather.lint_templates) against the contexts of `works`, which keep them for
+    their render."""
+    from pipeline.gather import lint_templates
+    contexts = dict(contexts or {})
+    for w in works:
+        w.context = document_context(w, gathered)
+        contexts.setdefault(w.spec.template, []).append(w.context)
+    return lint_templates(project, names, gathered, contexts) if works or contexts else []
+
+
+def _once(problems: list) -> list:
+    return list({str(p): p for p in problems}.values())
 
 
 def document_context(w: DocWork, gathered: Gathered) -> dict:

@@ -22,7 +22,7 @@ from PIL import Image
 from pydantic import BaseModel
 from pypdf import PdfReader
 
-from conftest import ARR, ROOT, copy_project, ooxml_check, regpack
+from conftest import ARR, ROOT, add_arrangement, copy_project, ooxml_check, regpack
 from pipeline.documents.registry import TEMPLATE_NAMES
 from pipeline.files import sha256_file
 from pipeline.word.props import CoreProps
@@ -137,6 +137,19 @@ def test_check_names_misspelt_attribute_paths_and_loop_variables(tmp_path):
         f"{BOARD}: paragraph \"{{{{ r.titel }}}}\": r.titel: r (an item of risks) has no 'titel'; did you mean 'title'?",
         f"{BOARD}: paragraph \"{{{{ vendor.legal_name|markdwn }}}}\": unknown filter 'markdwn'; did you mean 'markdown'?",
         "4 problems found; nothing was written."]
+
+
+def test_a_build_of_two_arrangements_stops_on_a_misspelt_field_once_and_writes_nothing(tmp_path):
+    project = copy_project(tmp_path / "project")
+    add_arrangement(project, "hmb-second-arrangement")
+    add_paragraphs(project / BOARD, "{{ vendor.nmae }}")
+    result = regpack(project, "build")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = stderr_lines(result)
+    assert len(lines) == 2 and lines[0].startswith(f"{BOARD}: paragraph \"{{{{ vendor.nmae }}}}\": vendor.nmae: "
+                                                    "vendor has no 'nmae'")
+    assert lines[1] == "1 problem found; nothing was written."
+    assert not (project / "build" / ARR).exists() and "render " not in result.stdout
 
 
 class Opinion(BaseModel):
