@@ -1,6 +1,7 @@
 """The build orchestrator: the order of stages in one place.
 
-    up to date?  ->  gather (read + check everything)  ->  plan (what changed, drafts edited since)
+    up to date?  ->  gather (read + check everything, but arrangements unchanged since their last build)
+    ->  plan (what changed, drafts edited since)  ->  lint the templates against their contexts
     ->  render Word  ->  convert to PDF  ->  assemble the packs  ->  write manifests
     ->  commit (move staged files into build/, all arrangements or none)  ->  record (for "up to date?")
 
@@ -96,7 +97,6 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
 
 def _build(project: Project, options: BuildOptions, progress: Progress, on_converted, early,
            unchanged: dict[str, dict]) -> BuildReport:
-    from pipeline.catalog.coverage import coverage_lines
     from pipeline.documents.registry import PACK_COVER
     from pipeline.files import sha256_file, write_json
     from pipeline.gather import gather
@@ -116,18 +116,7 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     rest = todo[len(head):]
     if problems := _lint(project, gathered, head, needed, cover_contexts(packs_wanted)):
         raise SourceErrors(_once(problems + _lint(project, gathered, rest, needed)))
-    report = BuildReport(sorted({p.id for p in gathered.arrangements} | set(unchanged)),
-                         warnings=gathered.warnings + [w for rec in unchanged.values() for w in rec["warnings"]],
-                         decisions=[f"{w.name}: {w.reason}" for w in work])
-    for plan_ in gathered.arrangements:
-        report.per_arrangement[plan_.id] = {
-            "documents": [w.name for w in work if w.plan is plan_], "warnings": [str(p) for p in plan_.printed],
-            "coverage": coverage_lines(plan_.coverage), "outside": outside_files(plan_, project)}
-    for arr, rec in unchanged.items():
-        report.per_arrangement[arr] = {k: v for k, v in rec.items() if k != "output_state"}
-        report.decisions.append(f"{arr}: not read again: its sources, what it shares with the others and its "
-                                "outputs are as its last build left them")
-    report.coverage = [line for arr in report.arrangements for line in report.per_arrangement[arr]["coverage"]]
+    report = _report(project, gathered, work, unchanged)
     staging = project.build / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -194,15 +183,24 @@ def _build(project: Project, options: BuildOptions, progress: Progress, on_conve
     return report
 
 
-def outside_files(plan_, project: Project) -> dict[str, str]:
-    """The files an arrangement is made from that lie in other arrangements' folders (an include, an
-    evidence file), by content: a later build re-reads the arrangement when one of them changed."""
-    from pipeline.files import sha256_file
-    folder = plan_.loaded.sources.folder.resolve()
-    sources = project.sources.resolve()
-    return {str(path.relative_to(project.root.resolve())): sha256_file(path) for path in plan_.loaded.sources.files
-            if path.is_relative_to(sources) and not path.is_relative_to(folder)
-            and len(path.relative_to(sources).parts) > 1}
+def _report(project: Project, gathered: Gathered, work: list[DocWork], unchanged: dict[str, dict]) -> BuildReport:
+    """The report so far: every arrangement, read now or (unchanged) printed from the last build's record."""
+    from pipeline.catalog.coverage import coverage_lines
+    report = BuildReport(sorted({p.id for p in gathered.arrangements} | set(unchanged)),
+                         warnings=gathered.warnings + [w for rec in unchanged.values() for w in rec["warnings"]],
+                         decisions=[f"{w.name}: {w.reason}" for w in work])
+    for plan_ in gathered.arrangements:
+        src = plan_.loaded.sources
+        report.per_arrangement[plan_.id] = {
+            "documents": [w.name for w in work if w.plan is plan_], "warnings": [str(p) for p in plan_.printed],
+            "coverage": coverage_lines(plan_.coverage),
+            "outside": uptodate.borrowed_files(project, src.folder, src.files)}
+    for arr, rec in unchanged.items():
+        report.per_arrangement[arr] = {k: v for k, v in rec.items() if k != "output_state"}
+        report.decisions.append(f"{arr}: not read again: its sources, what it shares with the others and its "
+                                "outputs are as its last build left them")
+    report.coverage = [line for arr in report.arrangements for line in report.per_arrangement[arr]["coverage"]]
+    return report
 
 
 def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.ExitStack):

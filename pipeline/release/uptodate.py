@@ -85,6 +85,16 @@ def arrangement_stamps(project: "Project", options: "BuildOptions") -> dict[str,
     return stamps
 
 
+def borrowed_files(project: "Project", folder: Path, files) -> dict[str, str]:
+    """The files an arrangement is made from that lie in other arrangements' folders (an include, an
+    evidence file), by content: `unchanged_arrangements` re-reads it when one of them changed (its own
+    folder and the shared files are in its stamp already)."""
+    sources, own = project.sources.resolve(), folder.resolve()
+    return {str(path.relative_to(project.root.resolve())): sha256_file(path) for path in files
+            if path.is_relative_to(sources) and not path.is_relative_to(own)
+            and len(path.relative_to(sources).parts) > 1}
+
+
 def unchanged_arrangements(project: "Project", options: "BuildOptions", stamps: dict[str, str]) -> dict[str, dict]:
     """The arrangements whose sources, shared inputs and outputs are all as their last successful build
     left them, each with what that build printed for it and the state of its outputs: the build need
