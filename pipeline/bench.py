@@ -19,12 +19,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from pipeline.libreoffice.install import fast_allocator, find_soffice
 
@@ -146,10 +146,6 @@ def edit_round_trip(project: Path, rounds: int, out: Path) -> list[tuple[float, 
             raise SystemExit(f"edit round trip: the rebuilt {pdf} does not show edit {n}")
         pairs.append((rebuild, bare_limit([word], 1, out / f"round{n}")))
     return pairs
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def spread(values: list[float], unit: str = " s") -> str:

@@ -77,19 +77,16 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
           on_converted: Callable[[object], None] | None = None) -> BuildReport:
     started = time.monotonic()
     with build_lock(project.build, "build"):
-        stamp = uptodate.fingerprint(project, options)        # 0. what this build is made from ...
+        stamp, stamps = uptodate.fingerprints(project, options)  # 0. what this build is made from ...
         previous, why = uptodate.replay(project, options, stamp)
         if previous is not None:                              # ... as last time: done
             return BuildReport.replayed(previous, time.monotonic() - started, why)
         with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
             early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
-            stamps = uptodate.arrangement_stamps(project, options)  # ... but some arrangements may not have
-            unchanged = {arr: rec for arr, rec in uptodate.unchanged_arrangements(project, options, stamps).items()
-                         if options.arrangement in (None, arr)}
+            unchanged, verified = uptodate.unchanged_arrangements(project, options, stamps)  # ... not for all
             with sync_later():  # every file _build writes is staged: commit flushes them all at once
                 report = _build(project, options, progress, on_converted, early, unchanged)
         report.decisions.insert(0, why)
-        verified = {k: v for rec in unchanged.values() for k, v in rec["output_state"].items()}
         uptodate.record(project, stamp, report.summary(), stamps, report.per_arrangement, verified)  # 9. next time
     report.seconds = time.monotonic() - started
     return report
@@ -196,7 +193,7 @@ def _report(project: Project, gathered: Gathered, work: list[DocWork], unchanged
             "coverage": coverage_lines(plan_.coverage),
             "outside": uptodate.borrowed_files(project, src.folder, src.files)}
     for arr, rec in unchanged.items():
-        report.per_arrangement[arr] = {k: v for k, v in rec.items() if k != "output_state"}
+        report.per_arrangement[arr] = rec
         report.decisions.append(f"{arr}: not read again: its sources, what it shares with the others and its "
                                 "outputs are as its last build left them")
     report.coverage = [line for arr in report.arrangements for line in report.per_arrangement[arr]["coverage"]]
@@ -235,10 +232,8 @@ def _once(problems: list) -> list:
 
 
 def document_context(w: DocWork, gathered: Gathered) -> dict:
-    from pipeline.documents.registry import WHERE
-    from pipeline.documents.spec import DocumentInputs
-    return w.spec.context(DocumentInputs(w.plan.loaded.sources, w.plan.coverage, gathered.catalog, gathered.form,
-                                         w.plan.meta, WHERE))
+    from pipeline.documents.registry import document_inputs
+    return w.spec.context(document_inputs(w.plan, gathered))
 
 
 def render(w: DocWork, gathered: Gathered, project: Project, staging: Path) -> list[str]:

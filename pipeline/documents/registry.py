@@ -8,7 +8,7 @@ in templates/, a line here, and its test."""
 from __future__ import annotations
 
 from pipeline.documents import annexes, board_paper, notification, pack_cover, risk_assessment_form
-from pipeline.documents.spec import DocumentSpec, PackSpec
+from pipeline.documents.spec import DocumentInputs, DocumentSpec, PackSpec
 
 DOCUMENTS: tuple[DocumentSpec, ...] = (notification.SPEC, risk_assessment_form.SPEC, board_paper.SPEC,
                                       annexes.CONTINGENCY, annexes.EXIT)
@@ -20,6 +20,11 @@ WHERE = {spec.key: spec.where for spec in DOCUMENTS}
 TEMPLATE_NAMES: dict[str, frozenset[str]] = {**{spec.template: spec.names for spec in DOCUMENTS},
                                              PACK_COVER: pack_cover.NAMES}
 """Template file -> the names it may use."""
+
+
+def document_inputs(plan, gathered) -> DocumentInputs:
+    """What every document type's context function gets for one arrangement (`gathered.ArrangementPlan`)."""
+    return DocumentInputs(plan.loaded.sources, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
 
 
 def by_key(key: str) -> DocumentSpec:

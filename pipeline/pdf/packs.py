@@ -55,6 +55,7 @@ class _Enclosure:
             docx.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.source, docx)
             self.job = ConvertJob(docx, self.pdf, f"{plan.id}/enclosure-{number}")
+            self.sha256 = sha256_file(self.source)  # the PDF's identity; equal files are converted once
         self.pages: int | None = None
 
 
@@ -135,7 +136,7 @@ class PackAssembler:
         leaders: dict[str, str] = {}  # sha256 of the source -> the job that converts it
         for plan_id, encs in enclosures.items():
             for e in (e for e in encs if e.job):
-                leader = leaders.setdefault(sha256_file(e.source), e.job.name)
+                leader = leaders.setdefault(e.sha256, e.job.name)
                 self.by_enclosure.setdefault(leader, []).append((plans[plan_id], e))
 
     def ready_jobs(self) -> list[ConvertJob]:
@@ -153,13 +154,13 @@ class PackAssembler:
             return self._cover_converted(self.by_cover[name], pages)
         if name in self.by_enclosure:
             jobs = []
-            converted = self.by_enclosure[name][0][1].pdf.read_bytes()
+            (_, first), *twins = self.by_enclosure[name]
+            for _, twin in twins:  # the same file in another arrangement: the same PDF
+                shutil.copyfile(first.pdf, twin.pdf)
             for plan, enclosure in self.by_enclosure[name]:
-                if enclosure.job.name != name:  # the same file in another arrangement: the same PDF
-                    enclosure.pdf.write_bytes(converted)
                 enclosure.pages = pages
                 # the same enclosure gives the same PDF bytes: LibreOffice's clock stamps replaced
-                normalize_pdf(enclosure.pdf, plan.meta.build_date, sha256_file(enclosure.source))
+                normalize_pdf(enclosure.pdf, plan.meta.build_date, enclosure.sha256)
                 jobs += self._ready(plan.id, enclosure.job.name)
             return jobs
         return None

@@ -42,47 +42,34 @@ def _tree_digest(digest, folder: Path, base: Path, pattern: str = "*") -> None:
         digest.update(b"\0")
 
 
-def _common(project: "Project", options: "BuildOptions"):
-    digest = hashlib.sha256()
+def fingerprints(project: "Project", options: "BuildOptions") -> tuple[str, dict[str, str]]:
+    """What the build is made from, taken before it reads anything (a source saved during the build is
+    not recorded as what the outputs were made from): the whole project's fingerprint, and per
+    arrangement folder the fingerprint of its own folder with everything it shares with the others
+    (regpack, the options, templates/, every file under sources/ outside the arrangement folders).
+    Each file is read once for both."""
+    common = hashlib.sha256()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    digest.update(json.dumps({
+    common.update(json.dumps({
         "regpack": __version__, "arrangement": options.arrangement, "final": options.final,
         "strict": options.strict, "keep_edited": options.keep_edited, "cwd": os.getcwd(),
         "root": str(project.root), "date": epoch or head(project.sources),
     }, sort_keys=True).encode())
-    _tree_digest(digest, _CODE, _CODE, "*.py")
-    _tree_digest(digest, _CODE / "catalog", _CODE)
+    _tree_digest(common, _CODE, _CODE, "*.py")
+    _tree_digest(common, _CODE / "catalog", _CODE)
     if project.templates.is_dir():
-        _tree_digest(digest, project.templates, project.root)
-    return digest
-
-
-def fingerprint(project: "Project", options: "BuildOptions") -> str:
-    """Taken before the build reads anything, so that a source saved during the build is not recorded
-    as what the outputs were made from."""
-    digest = _common(project, options)
+        _tree_digest(common, project.templates, project.root)
+    whole, shared, own = common.copy(), common.copy(), {}
     if project.sources.is_dir():
-        _tree_digest(digest, project.sources, project.root)
-    return digest.hexdigest()
-
-
-def arrangement_stamps(project: "Project", options: "BuildOptions") -> dict[str, str]:
-    """Per arrangement folder, the fingerprint of what its outputs are made from: what `fingerprint`
-    covers, with only that arrangement's folder of all the arrangement folders (every other file under
-    sources/, the institution's for one, counts for all)."""
-    if not project.sources.is_dir():
-        return {}
-    folders = sorted(p.parent for p in project.sources.glob("*/arrangement.yaml"))
-    shared = _common(project, options)
-    for path in sorted(p for p in project.sources.rglob("*") if p.is_file()):
-        if not any(path.is_relative_to(folder) for folder in folders):
-            shared.update(f"{path.relative_to(project.root)}\0".encode() + path.read_bytes() + b"\0")
-    stamps = {}
-    for folder in folders:
-        digest = shared.copy()
-        _tree_digest(digest, folder, project.root)
-        stamps[folder.name] = digest.hexdigest()
-    return stamps
+        own = {p.parent.name: hashlib.sha256() for p in sorted(project.sources.glob("*/arrangement.yaml"))}
+        for path in sorted(p for p in project.sources.rglob("*") if p.is_file()):
+            entry = f"{path.relative_to(project.root)}\0".encode() + path.read_bytes() + b"\0"
+            whole.update(entry)
+            parts = path.relative_to(project.sources).parts
+            (own[parts[0]] if len(parts) > 1 and parts[0] in own else shared).update(entry)
+    stamps = {name: hashlib.sha256(f"{shared.hexdigest()}{digest.hexdigest()}".encode()).hexdigest()
+              for name, digest in own.items()}
+    return whole.hexdigest(), stamps
 
 
 def borrowed_files(project: "Project", folder: Path, files) -> dict[str, str]:
@@ -95,29 +82,28 @@ def borrowed_files(project: "Project", folder: Path, files) -> dict[str, str]:
             and len(path.relative_to(sources).parts) > 1}
 
 
-def unchanged_arrangements(project: "Project", options: "BuildOptions", stamps: dict[str, str]) -> dict[str, dict]:
+def unchanged_arrangements(project: "Project", options: "BuildOptions",
+                           stamps: dict[str, str]) -> tuple[dict[str, dict], dict[str, list]]:
     """The arrangements whose sources, shared inputs and outputs are all as their last successful build
-    left them, each with what that build printed for it and the state of its outputs: the build need
-    not read them again."""
+    left them, each with what that build printed for it (the build need not read them again); and the
+    state of their outputs, as verified here (for `record`)."""
     if options.force:
-        return {}
+        return {}, {}
     try:
         state = json.loads((project.build / STATE).read_text(encoding="utf-8"))
-        recorded = state.get("arrangements", {})
-        unchanged = {}
-        for arr, entry in recorded.items():
-            if stamps.get(arr) != entry["stamp"]:
+        reports, verified = {}, {}
+        for arr, entry in state.get("arrangements", {}).items():
+            if stamps.get(arr) != entry["stamp"] or options.arrangement not in (None, arr):
                 continue
-            prefix = f"{arr}/"
-            before = {k: v for k, v in state["outputs"].items() if k.startswith(prefix)}
-            outside = entry["report"]["outside"]
+            before = {k: v for k, v in state["outputs"].items() if k.startswith(f"{arr}/")}
             if before and _outputs(project, [arr]) == before and all(
                     (project.root / path).is_file() and sha256_file(project.root / path) == sha
-                    for path, sha in outside.items()):
-                unchanged[arr] = {**entry["report"], "output_state": before}
-        return unchanged
+                    for path, sha in entry["report"]["outside"].items()):
+                reports[arr] = entry["report"]
+                verified.update(before)
+        return reports, verified
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        return {}, {}
 
 
 def _outputs(project: "Project", arrangements: list[str], known: dict[str, list] | None = None) -> dict[str, list]:

@@ -74,11 +74,10 @@ def lint_environment() -> jinja2.Environment:
 
 def document_contexts(gathered) -> dict[str, list[dict]]:
     """Template file -> the context each arrangement's document gets, built as the build builds it."""
-    from pipeline.documents.registry import DOCUMENTS, PACKS, WHERE
-    from pipeline.documents.spec import DocumentInputs
+    from pipeline.documents.registry import DOCUMENTS, PACKS, document_inputs
     contexts: dict[str, list[dict]] = {}
     for plan in gathered.arrangements:
-        inputs = DocumentInputs(plan.loaded.sources, plan.coverage, gathered.catalog, gathered.form, plan.meta, WHERE)
+        inputs = document_inputs(plan, gathered)
         for spec in DOCUMENTS:
             contexts.setdefault(spec.template, []).append(spec.context(inputs))
     contexts.update(cover_contexts([(plan, pack) for plan in gathered.arrangements for pack in PACKS]))
