@@ -137,6 +137,28 @@ def test_a_paragraph_that_runs_on_to_the_next_page_and_cells_out_of_order():
     assert missing([paragraph, _row("a", "b")], pages) == [_row("a", "b")]
 
 
+def test_passages_found_out_of_document_order():
+    """The search starts where the previous passage was found; one found earlier in the PDF still counts,
+    as does a split row on a page before that."""
+    pages = ["secondparagraphtext.introtmg1§3.1.4metnotificationpackage;responsesunder21",
+             "requirementstatuswheretmg1firstparagraphtext."]
+    first, second = (Passage("S", "paragraph", [f"{n} paragraph text."]) for n in ("First", "Second"))
+    row = _row("TM-G-1 §3.1.4", "Met", "Notification package; responses under TM-G-1", GAP)
+    assert missing([first, second, row], pages) == []
+    assert missing([first, second, row, _row("Absent", "row")], pages) == [_row("Absent", "row")]
+
+
+def test_a_hyperlink_field_keeps_its_text_and_other_fields_leave_a_gap(tmp_path):
+    document = docx.Document()
+    paragraph = document.add_paragraph("See ")
+    _field(paragraph, 'HYPERLINK "https://www.hkma.gov.hk/"', "the HKMA's register of authorized institutions")
+    paragraph.add_run(", page ")
+    _field(paragraph, "PAGE", "7")
+    document.save(tmp_path / "fields.docx")
+    passages, _ = textcheck.word_passages(tmp_path / "fields.docx")
+    assert [p.texts for p in passages] == [[f"See the HKMA's register of authorized institutions, page {GAP}"]]
+
+
 def _pdftotext_layout(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 

@@ -22,6 +22,8 @@ key renamed (same length: offsets unchanged): ~2 ms a page.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import shutil
 import subprocess
@@ -35,7 +37,7 @@ from lxml import etree
 from pipeline.errors import ConversionError, ToolMissing
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SKIPPED = {f"{W}{t}" for t in ("del", "moveFrom", "drawing", "pict", "object", "rPr", "pPr", "instrText")}
+_SKIPPED = {f"{W}{t}" for t in ("del", "moveFrom", "drawing", "pict", "object", "rPr", "pPr")}
 _SKIPPED.add("{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent")
 _KEPT_FIELDS = ("HYPERLINK",)
 """Fields whose result is the text the author wrote; every other field is recomputed on conversion."""
@@ -87,8 +89,10 @@ class _Reader:
     def body(self, element) -> None:
         for child in element:
             if child.tag == f"{W}p":
-                text = self.paragraph(child)
-                if (_HEADING.match(_style(child)) or child.find(f"{W}pPr/{W}outlineLvl") is not None) \
+                properties = _properties(child)
+                text = self.paragraph(child, properties)
+                if properties is not None and (_HEADING.match(_style(properties))
+                                               or properties.find(f"{W}outlineLvl") is not None) \
                         and text.replace(GAP, "").strip():
                     self.section = " ".join(text.replace(GAP, " ").split())
                 self.passages.append(Passage(self.section, "paragraph", [text]))
@@ -118,8 +122,10 @@ class _Reader:
             elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
                 self.cell(child, out)
 
-    def paragraph(self, p) -> str:
-        listed = p.find(f"{W}pPr/{W}numPr") is not None or _style(p).startswith(_LIST_STYLE)
+    def paragraph(self, p, properties=False) -> str:
+        properties = _properties(p) if properties is False else properties
+        listed = properties is not None and (properties.find(f"{W}numPr") is not None
+                                             or _style(properties).startswith(_LIST_STYLE))
         out: list[str] = [GAP] if listed else []  # its number or bullet
         self._inline(p, out)
         return "".join(out)
@@ -165,13 +171,22 @@ def _kept(instruction: str) -> bool:
     return instruction.split()[:1] in ([k] for k in _KEPT_FIELDS)
 
 
-def _style(p) -> str:
-    style = p.find(f"{W}pPr/{W}pStyle")
+def _properties(element, tag: str = f"{W}pPr"):
+    """A paragraph's w:pPr or a run's w:rPr (`tag`): the schema puts it first; looked for when not."""
+    if not len(element):
+        return None
+    first = element[0]
+    return first if first.tag == tag else element.find(tag)
+
+
+def _style(properties) -> str:
+    style = properties.find(f"{W}pStyle")
     return "" if style is None else style.get(f"{W}val", "")
 
 
 def _hidden(run) -> bool:
-    vanish = run.find(f"{W}rPr/{W}vanish")
+    properties = _properties(run, f"{W}rPr")
+    vanish = None if properties is None else properties.find(f"{W}vanish")
     return vanish is not None and vanish.get(f"{W}val", "true") not in ("0", "false", "off")
 
 
@@ -216,10 +231,16 @@ def _longest_prefix(key: str, page: str) -> int:
 
 
 def _in(key: str, text: str) -> bool:
+    return _index(key, text) >= 0
+
+
+def _index(key: str, text: str, start: int = 0) -> int:
+    """Where `key` (GAP: up to GAP_WIDTH characters) first matches in `text` from `start`; -1: nowhere."""
     key = key.strip(GAP)
     if GAP not in key:
-        return key in text
-    return re.search(f".{{0,{GAP_WIDTH}}}".join(map(re.escape, key.split(GAP))), text, re.S) is not None
+        return text.find(key, start)
+    match = re.compile(f".{{0,{GAP_WIDTH}}}".join(map(re.escape, key.split(GAP))), re.S).search(text, start)
+    return -1 if match is None else match.start()
 
 
 def found(key: str, whole: str, pages: list[str], reach: int = 3) -> bool:
@@ -253,9 +274,10 @@ def _ends_with(pattern: str, page: str, end: int):
         yield from _ends_with(pattern[:gap], page, end - len(tail) - skip)
 
 
-def _split_row(keys: list[str], pages: list[str]) -> bool:
+def _split_row(keys: list[str], pages: list[str], first: int = 0) -> bool:
     """A row split by a page break: the head of each cell ends one page (cell after cell), and the
-    rest of each cell follows, in the same order, on the next page (under the repeated header)."""
+    rest of each cell follows, in the same order, on the next page (under the repeated header).
+    Pages are tried from `first` (where the row is expected), then from the start."""
     ends: list[dict[str, list[int]]] = []  # per cell: last character of a head -> head lengths, longest first
     for key in keys:
         index: dict[str, list[int]] = {}
@@ -273,21 +295,29 @@ def _split_row(keys: list[str], pages: list[str]) -> bool:
                 if heads(page, start, j - 1, tails + [key[k:]], nxt):
                     return True
         return False
-    return any(heads(page, len(page), len(keys) - 1, [], nxt) for page, nxt in zip(pages, pages[1:]))
+    order = list(range(first, len(pages) - 1)) + list(range(min(first, len(pages) - 1)))
+    return any(heads(pages[i], len(pages[i]), len(keys) - 1, [], pages[i + 1]) for i in order)
 
 
 def missing(passages: list[Passage], pages: list[str]) -> list[Passage]:
     """The passages the PDF lacks. A paragraph is found when its text is in the PDF's, or runs on from
     page to page; a table row when its cells' text is there in order, whole or split by a page break."""
     whole = "".join(pages)
+    starts = list(itertools.accumulate((len(page) for page in pages[:-1]), initial=0))  # of each page in whole
     lost = []
+    at = 0  # where the last passage was found: the next is usually just after it (found anywhere counts)
     for passage in passages:
         keys = [normal(text) for text in passage.texts]
         row = "".join(keys).strip(GAP)
-        if not row or _in(row, whole):
+        if not row:
+            continue
+        if (where := _index(row, whole, at)) < 0 and at:
+            where = _index(row, whole)
+        if where >= 0:
+            at = where
             continue
         if not (all(found(part, whole, pages) for part in row.split(GAP) if part) if passage.kind == "paragraph"
-                else _split_row(keys, pages)):
+                else _split_row(keys, pages, bisect.bisect_right(starts, at) - 1)):
             lost.append(passage)
     return lost
 

@@ -84,7 +84,7 @@ def _grid_mismatch(table) -> bool:
     return False
 
 
-class _Template(DocxTemplate):
+class WordTemplate(DocxTemplate):
     """DocxTemplate whose regex clean-up of the template XML is done once per distinct XML."""
 
     _patched: dict[str, str] = {}
@@ -170,7 +170,7 @@ class RenderRequest:
 
 def render_document(req: RenderRequest) -> list[str]:
     """Render one document; returns comment anchors that were not found in the text."""
-    tpl = _Template(str(req.template))
+    tpl = WordTemplate(str(req.template))
     tpl.init_docx()
     env = _ENV  # shared so compiled templates are reused; the Markdown filter is bound to this document
     converter = MarkdownToWord(tpl)

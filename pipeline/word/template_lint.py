@@ -102,7 +102,8 @@ def lint_template(path: Path | BinaryIO, names: frozenset[str], contexts: Sequen
     env = env or lint_environment()
     file = file or relpath(path)
     try:
-        tpl = DocxTemplate(path if hasattr(path, "read") else str(path))
+        from pipeline.word.render import WordTemplate  # its clean-up of the XML is kept for the render
+        tpl = WordTemplate(path if hasattr(path, "read") else str(path))
         tpl.init_docx()
         parts = template_parts(tpl)
     except Exception as exc:  # a damaged .docx (edited in an odd tool) is a template problem
