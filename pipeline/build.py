@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,7 @@ def build(project: Project, options: BuildOptions, progress: Progress = lambda m
         if previous is not None:                              # ... as last time: done
             return BuildReport.replayed(previous, time.monotonic() - started, why)
         with contextlib.ExitStack() as stack:  # LibreOffice starts now, while the sources are read:
-            early = _start_libreoffice(options, on_converted, stack)  # something changed since the last build
+            early = _start_libreoffice(project, options, on_converted, stack)  # something changed since the last build
             unchanged, verified = uptodate.unchanged_arrangements(project, options, stamps)  # ... not for all
             with sync_later():  # every file _build writes is staged: commit flushes them all at once
                 report = _build(project, options, progress, on_converted, early, unchanged)
@@ -200,10 +201,11 @@ def _report(project: Project, gathered: Gathered, work: list[DocWork], unchanged
     return report
 
 
-def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.ExitStack):
-    """A Converter whose first LibreOffice worker starts in the background now (the others start once
-    the plan says how many documents there are: a one-document rebuild needs one), or None when
-    LibreOffice is missing (reported only if something needs converting: source errors come first)."""
+def _start_libreoffice(project: Project, options: BuildOptions, on_converted, stack: contextlib.ExitStack):
+    """A Converter whose LibreOffice workers start in the background now: all of them for a first or
+    forced build (every document is converted), else one (the others start once the plan says how many
+    documents there are: a one-document rebuild needs one); None when LibreOffice is missing (reported
+    only if something needs converting: source errors come first)."""
     from pipeline.libreoffice.converter import Converter
     from pipeline.errors import ToolMissing
     try:
@@ -211,7 +213,8 @@ def _start_libreoffice(options: BuildOptions, on_converted, stack: contextlib.Ex
                                                   progress=on_converted))
     except ToolMissing:
         return None
-    converter.warm_up(1)
+    everything = options.force or not uptodate.built_before(project)
+    converter.warm_up(converter.worker_count(sys.maxsize) if everything else 1)
     return converter
 
 

@@ -164,8 +164,9 @@ def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     summary = project / "sources" / ARR / "executive-summary.md"  # a warning that must be printed again
     summary.write_text(summary.read_text() + "\nTODO: confirm the go-live date with Payments Technology.\n")
     second = add_arrangement(project, "hmb-second-arrangement")
-    first = regpack(project, "build")
+    first = regpack(project, "build", env={"REGPACK_WORKERS": "2"})
     assert first.returncode == 0, first.stderr
+    assert first.stdout.rstrip().endswith("LibreOffice started 2x")  # both at once: a first build converts all
     # both arrangements enclose the same .docx: LibreOffice converts it once, both packs carry it
     assert [ln.split(":")[0] for ln in first.stdout.splitlines() if "/enclosure-" in ln] == \
         [f"converted {ARR}/enclosure-1"]
@@ -180,8 +181,9 @@ def test_a_change_redoes_only_the_documents_that_use_it(tmp_path):
     snapshot = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
     board = project / "sources" / second / "board.yaml"
     board.write_text(board.read_text().replace('agenda_item: "', 'agenda_item: "Revised ', 1))
-    result = regpack(project, "-v", "build")
+    result = regpack(project, "-v", "build", env={"REGPACK_WORKERS": "2"})
     assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("LibreOffice started 1x")  # one document: one worker
     # the unchanged arrangement is not read again, and its warning and coverage are printed as before
     assert f"why: {ARR}: not read again: its sources, what it shares with the others and its outputs are as " \
         "its last build left them" in result.stdout

@@ -133,13 +133,18 @@ def record(project: "Project", stamp: str, print_out: dict, stamps: dict[str, st
                                        "outputs": _outputs(project, print_out["arrangements"], known)})
 
 
+def built_before(project: "Project") -> bool:
+    """Whether a build of this project succeeded here before (its record is there)."""
+    return (project.build / STATE).is_file()
+
+
 def replay(project: "Project", options: "BuildOptions", stamp: str) -> tuple[dict | None, str]:
     """The last build's report when nothing it was made from (`stamp` is the same), and none of its
     outputs, changed; with the reason either way."""
     path = project.build / STATE
     if options.force:
         return None, "not replayed: --force"
-    if not path.is_file():
+    if not built_before(project):
         return None, "not replayed: no earlier successful build"
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
