@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import docx
@@ -14,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from pipeline.pdf.normalize import normalize_pdf
 from pipeline.libreoffice.converter import ConvertJob, Converter, find_soffice, libreoffice_version
 from pipeline.libreoffice.install import profile_template
 from pipeline.errors import RegpackError, ToolMissing
@@ -150,6 +152,41 @@ def test_every_font_embedded_including_cjk(converted):
         for row in rows:  # name type encoding emb sub uni object ID: emb is the 4th column from the right
             assert row.split()[-5] == "yes", row
         assert any("CJK" in row for row in rows), rows
+
+
+def _type1_ids(pdf: Path) -> list[bytes]:
+    """The /UniqueID in the clear-text part of each embedded Type 1 font (LibreOffice's CJK subsets)."""
+    ids = []
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in [font.get_object()] + [d.get_object() for d in font.get_object().get("/DescendantFonts", [])]:
+                program = descendant.get("/FontDescriptor", {}).get("/FontFile")
+                if program is not None:
+                    ids += re.findall(rb"/UniqueID (\d+) def", program.get_object().get_data())
+    return sorted(set(ids))
+
+
+def _page_images(pdf: Path, out: Path) -> list[bytes]:
+    out.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(out / "page")], check=True)
+    return [p.read_bytes() for p in sorted(out.iterdir())]
+
+
+def test_the_same_document_gives_the_same_pdf_whatever_the_worker_converted_before(tmp_path):
+    """LibreOffice numbers the Type 1 fonts it embeds per process (the CJK subsets): normalisation
+    replaces the number with one drawn from the font, and leaves the font program working."""
+    document = make_docx(tmp_path / "n.docx", *DOCS["notification"])
+    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
+    with Converter(workers=1, timeout=60) as converter:  # one worker: the second conversion comes after the first
+        converter.convert_all([ConvertJob(document, first, "first"), ConvertJob(document, second, "second")])
+    before = _type1_ids(first), _type1_ids(second)
+    assert before[0] and before[1] and before[0] != before[1]
+    images = _page_images(second, tmp_path / "before")
+    for pdf in (first, second):
+        normalize_pdf(pdf, datetime(2026, 3, 2, tzinfo=timezone.utc), "the same Word file")
+    assert first.read_bytes() == second.read_bytes()
+    assert _type1_ids(second) != before[1] and BANK in pdftotext(second)
+    assert _page_images(second, tmp_path / "after") == images  # the glyphs draw as before
 
 
 def test_pdfa_2b_declared_in_xmp(converted):

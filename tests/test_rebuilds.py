@@ -93,20 +93,13 @@ def test_two_builds_of_the_same_sources_are_identical(tmp_path):
         assert regpack(project, "build").returncode == 0
     a, b = first / "build" / ARR, second / "build" / ARR
     for slug in DOCS:
-        assert (a / "word" / f"{slug}.docx").read_bytes() == (b / "word" / f"{slug}.docx").read_bytes(), slug
         assert _pdf_content(a / "pdf" / f"{slug}.pdf") == _pdf_content(b / "pdf" / f"{slug}.pdf"), slug
-        # LibreOffice's clock stamps are replaced: the PDFs are byte-identical too
-        assert (a / "pdf" / f"{slug}.pdf").read_bytes() == (b / "pdf" / f"{slug}.pdf").read_bytes(), slug
-    # the pack re-embeds the cover's font subsets, whose encoding depends on what the LibreOffice worker
-    # converted before: identical in content, not always in bytes
-    packs = [f"{ARR}-submission-pack.pdf", f"{ARR}-board-pack.pdf"]
-    for pack in packs:
-        assert _pdf_content(a / pack) == _pdf_content(b / pack)
-    ma, mb = (json.loads((d / "manifest.json").read_text()) for d in (a, b))
-    for manifest in (ma, mb):
-        manifest.pop("pack"), manifest.pop("packs")
-        manifest["outputs"] = [e for e in manifest["outputs"] if e["path"] not in packs]
-    assert ma == mb
+    # LibreOffice's clock stamps and its per-process font ids are replaced: every file is byte-identical,
+    # the packs too, whichever worker converted which document
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert f"{ARR}-submission-pack.pdf" in map(str, files) and len(files) > 20
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert [str(f) for f in files if (a / f).read_bytes() != (b / f).read_bytes()] == []
 
 
 def test_an_edited_draft_is_never_overwritten_and_every_kept_edit_survives(tmp_path):

@@ -3,7 +3,9 @@
 LibreOffice stamps the clock into every PDF it exports and ignores SOURCE_DATE_EPOCH: the document
 information dates, the XMP metadata dates, and the creation date inside the sRGB ICC profile of the
 PDF/A output intent; it also draws a trailer /ID and /DocChecksum from them. This stage replaces
-each with a value derived from the build date and the document's inputs.
+each with a value derived from the build date and the document's inputs. It also replaces the
+/UniqueID LibreOffice gives each embedded Type 1 font, which counts the fonts its process embedded
+before (fontids.py), so a document's PDF does not depend on which worker converted it, or after what.
 
 The edit is surgical (a few byte ranges, then the cross-reference offsets shifted), so it costs
 milliseconds and leaves every other byte, and so the PDF/A conformance, as LibreOffice wrote it.
@@ -22,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.files import write_atomic
+from pipeline.pdf.fontids import font_id_edits
 
 _INFO_DATE = re.compile(rb"/(CreationDate|ModDate)\(D:\d{14}[^)]*\)")
 _XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:)")
@@ -66,7 +69,7 @@ def _edits(data: bytes, when: datetime, identity: str) -> list[tuple[int, int, b
     if ids is None:
         raise ValueError("trailer /ID not found")
     edits.append((ids.start(), ids.end(), b"/ID [ <" + ident + b">\n<" + ident + b"> ]\n/DocChecksum /" + ident))
-    return sorted(edits)
+    return sorted(edits + font_id_edits(data))
 
 
 def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
