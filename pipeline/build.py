@@ -214,7 +214,7 @@ def _start_libreoffice(project: Project, options: BuildOptions, on_converted, st
     except ToolMissing:
         return None
     everything = options.force or not uptodate.built_before(project)
-    converter.warm_up(converter.worker_count(sys.maxsize) if everything else 1)
+    converter.warm_up(sys.maxsize if everything else 1)  # as many workers as it may run
     return converter
 
 

@@ -42,7 +42,8 @@ def _encrypt(plain: bytes) -> bytes:
     return bytes(out)
 
 
-def _length_object(data: bytes, number: bytes) -> re.Match | None:
+def length_object(data: bytes, number: bytes) -> re.Match | None:
+    """The indirect object `number` holding a stream's /Length, as LibreOffice writes it (group 1: the value)."""
     return re.compile(rb"\n" + number + rb" 0 obj\n(\d+)\nendobj").search(data)
 
 
@@ -51,7 +52,7 @@ def font_id_edits(data: bytes) -> list[tuple[int, int, bytes]]:
     Type 1 font whose /UniqueID is set; fonts of another shape are left as they are."""
     edits = []
     for font in _FONT_FILE.finditer(data):
-        length = _length_object(data, font.group(1))
+        length = length_object(data, font.group(1))
         if length is None:
             continue
         start, clear_len, private_len = font.end(), int(font.group(2)), int(font.group(3))

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.files import write_atomic
-from pipeline.pdf.fontids import font_id_edits
+from pipeline.pdf.fontids import font_id_edits, length_object
 
 _INFO_DATE = re.compile(rb"/(CreationDate|ModDate)\(D:\d{14}[^)]*\)")
 _XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:)")
@@ -60,7 +60,7 @@ def _edits(data: bytes, when: datetime, identity: str) -> list[tuple[int, int, b
         profile = _icc_with_date(zlib.decompress(data[start:end]), when)
         packed = zlib.compress(profile, 9)
         edits.append((start, end, packed))
-        length = re.compile(rb"\n" + icc.group(1) + rb" 0 obj\n(\d+)\nendobj").search(data)
+        length = length_object(data, icc.group(1))
         if length is None:
             raise ValueError("ICC stream length object not found")
         edits.append((length.start(1), length.end(1), str(len(packed)).encode()))

@@ -77,14 +77,14 @@ class _Reader:
     def cell(self, element, out: list[str]) -> None:
         for child in element:
             if child.tag == f"{W}p":
-                out.append(self.paragraph(child))
+                out.append(self.paragraph(child, _properties(child)))
             elif child.tag == f"{W}tbl":
                 self.table(child, out)
             elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
                 self.cell(child, out)
 
-    def paragraph(self, p, properties=False) -> str:
-        properties = _properties(p) if properties is False else properties
+    def paragraph(self, p, properties) -> str:
+        """`properties`: the paragraph's w:pPr (see _properties), or None."""
         listed = properties is not None and (properties.find(f"{W}numPr") is not None
                                              or _style(properties).startswith(_LIST_STYLE))
         out: list[str] = [GAP] if listed else []  # its number or bullet
