@@ -1,7 +1,10 @@
-"""Merge the converted documents into one bookmarked, page-labelled submission pack (pypdf).
+"""Merge the converted documents into one bookmarked, page-labelled pack.
 
-The pack is the reading copy: merging breaks PDF/A conformance, so each document
-is archived separately as PDF/A. Output is deterministic: fixed dates from the
+Each part's pages, with what they use (fonts, images, links) and its own bookmarks, are copied byte for
+byte (pdf/rawpdf.py); the pack adds a page tree over the parts' trees, one bookmark per part, page labels
+("A-1"), its document information and XMP metadata, and the first part's output intent. The parts'
+structure trees are not carried over. The pack is the reading copy: merging breaks PDF/A conformance,
+so each document is archived separately as PDF/A. Output is deterministic: fixed dates from the
 metadata and a trailer /ID derived from a hash of the inputs, so two runs with the
 same inputs give byte-identical packs.
 """
@@ -9,17 +12,19 @@ same inputs give byte-identical packs.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject, StreamObject
+from pypdf import PdfReader
 
-PRODUCER = "regpack pack assembler (pypdf)"
+from pipeline.files import write_atomic
+from pipeline.pdf.pdfwriter import ObjectWriter, pdf_text_string
+from pipeline.pdf.rawpdf import RawPdf, ref, refs_in, value
+
+PRODUCER = "regpack pack assembler"
 FRONT_BOOKMARK = "Cover and contents"
 
 
@@ -38,15 +43,6 @@ class PackMetadata:
     author: str
     keywords: str
     creation_date: datetime  # tz-aware; used for /CreationDate and /ModDate
-
-
-def _reader(path: Path) -> PdfReader:
-    """Strict reading skips pypdf's repair pass over every object (half the merge time for
-    LibreOffice's well-formed PDFs); anything it rejects is read leniently."""
-    try:
-        return PdfReader(path, strict=True)
-    except Exception:  # pypdf's errors on a PDF that needs its repairs
-        return PdfReader(path, strict=False)
 
 
 def pdf_page_count(path: Path) -> int:
@@ -107,10 +103,10 @@ def _identifier(front_pdf: Path | None, documents: Sequence[PackDocument], meta:
 PDFA_PART = re.compile(rb"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"")
 
 
-def _is_pdfa2(reader: PdfReader) -> bool:
+def _is_pdfa2(raw: RawPdf) -> bool:
     """Whether a part identifies itself as PDF/A-2 (LibreOffice's exports with SelectPdfVersion=2 do)."""
-    metadata = reader.trailer["/Root"].get("/Metadata")
-    return metadata is not None and bool(PDFA_PART.search(metadata.get_object().get_data()))
+    metadata = ref(raw.catalog(), b"/Metadata")
+    return metadata is not None and bool(PDFA_PART.search(raw.stream_data(metadata)))
 
 
 def is_declared_pdfa(pack: Path) -> bool:
@@ -118,7 +114,7 @@ def is_declared_pdfa(pack: Path) -> bool:
     return b"<pdfaid:conformance>B</pdfaid:conformance>" in Path(pack).read_bytes()
 
 
-def _xmp(meta: PackMetadata, date: str, declared: bool) -> bytes:
+def _xmp(meta: PackMetadata, declared: bool) -> bytes:
     def esc(text: str) -> str:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     iso = meta.creation_date.isoformat()
@@ -139,18 +135,54 @@ def _xmp(meta: PackMetadata, date: str, declared: bool) -> bytes:
             '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>').encode("utf-8")
 
 
-def _add_xmp_and_intent(writer: PdfWriter, first: PdfReader, meta: PackMetadata, date: str, declared: bool) -> None:
-    """The pack's own XMP metadata (matching its document information) and the first part's output intent
-    (LibreOffice's sRGB profile); PDF/A-2b is declared only when every part declared it."""
-    stream = StreamObject()
-    stream.set_data(_xmp(meta, date, declared))
-    stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
-    intents = first.trailer["/Root"].get("/OutputIntents")
-    if intents is not None:
-        writer._root_object[NameObject("/OutputIntents")] = ArrayObject(
-            [writer._add_object(intent.get_object().clone(writer)) if hasattr(intent, "get_object") else intent
-             for intent in intents.get_object()])
+@dataclass
+class _Part:
+    """One PDF of the pack: its pages' subtree and its bookmark, renumbered into the pack."""
+    title: str
+    raw: RawPdf
+    item: int  # its bookmark
+    tree: int = 0  # its page tree, as the pack numbers it
+    pages: int = 0
+    first_page: int = 0
+    children: tuple[int | None, int | None, int] = (None, None, 0)  # its own bookmarks: first, last, count
+
+    def copy(self, writer: ObjectWriter, parent: int, outline: bool, more_roots: list[int]) -> dict[int, int]:
+        """Its pages (and bookmarks, with `outline`) copied, its page tree hung below `parent`."""
+        catalog = self.raw.catalog()
+        tree = ref(catalog, b"/Pages")
+        roots, mapping = [tree] + more_roots, {}
+        outlines = ref(catalog, b"/Outlines") if outline else None
+        if outlines is not None:  # its outline root becomes this part's bookmark
+            mapping[outlines] = self.item
+            top = self.raw.body(outlines)
+            first, last = ref(top, b"/First"), ref(top, b"/Last")
+            roots += [r for r in (first, last) if r is not None]
+        mapping = writer.copy(self.raw, roots, mapping)
+        if outlines is not None and first is not None:
+            self.children = (mapping[first], mapping[last], abs(int(value(top, b"/Count") or b"0")))
+        self.tree = mapping[tree]
+        writer.add_key(self.tree, b"/Parent %d 0 R" % parent)
+        self.pages = int(value(self.raw.body(tree), b"/Count"))
+        node = tree
+        while kids := refs_in(value(self.raw.body(node), b"/Kids")):  # down to the first page
+            node = kids[0]
+        self.first_page = mapping[node]
+        return mapping
+
+
+def _outline(writer: ObjectWriter, root: int, parts: list[_Part]) -> None:
+    """One bookmark per part, its own bookmarks (open) below it."""
+    for i, part in enumerate(parts):
+        first, last, count = part.children
+        entries = [b"/Title " + pdf_text_string(part.title), b"/Parent %d 0 R" % root,
+                   b"/Dest[%d 0 R/Fit]" % part.first_page]
+        entries += [b"/Prev %d 0 R" % parts[i - 1].item] if i else []
+        entries += [b"/Next %d 0 R" % parts[i + 1].item] if i + 1 < len(parts) else []
+        entries += [b"/First %d 0 R/Last %d 0 R/Count %d" % (first, last, count)] if first else []
+        writer.put(part.item, b"<<" + b"".join(entries) + b">>")
+    visible = len(parts) + sum(p.children[2] for p in parts)
+    writer.put(root, b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>" % (parts[0].item, parts[-1].item,
+                                                                                  visible))
 
 
 def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out: Path,
@@ -161,33 +193,36 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
     labels = [d.label for d in documents]
     if len(set(labels)) != len(labels):
         raise ValueError(f"page-label prefixes must be unique, got {labels}")
-    writer = PdfWriter()
-    total = 0
-    parts = ([_reader(front_pdf)] if front_pdf is not None else []) + [_reader(d.pdf) for d in documents]
-    if front_pdf is not None:
-        writer.append(parts[0], outline_item=FRONT_BOOKMARK, import_outline=False)
-        total = len(writer.pages)
-        writer.set_page_label(0, total - 1, style="/r")
-    for document, reader in zip(documents, parts[-len(documents):]):
-        writer.append(reader, outline_item=document.title)  # its own bookmarks nest below
-        writer.set_page_label(total, len(writer.pages) - 1, style="/D", prefix=f"{document.label}-", start=1)
-        total = len(writer.pages)
     date = pdf_date(meta.creation_date)
-    writer.add_metadata({
-        "/Title": meta.title, "/Subject": meta.subject, "/Author": meta.author, "/Keywords": meta.keywords,
-        "/Creator": "regpack", "/Producer": PRODUCER, "/CreationDate": date, "/ModDate": date,
-    })
-    writer.page_mode = "/UseOutlines"
-    declared = all(_is_pdfa2(r) for r in parts)
-    _add_xmp_and_intent(writer, parts[0], meta, date, declared)
-    identifier = ByteStringObject(_identifier(front_pdf, documents, meta))
-    writer._ID = ArrayObject([identifier, identifier])  # pypdf writes no /ID unless set: make it reproducible
-    out = Path(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return total
+    writer = ObjectWriter()
+    catalog, tree, outlines = writer.reserve(), writer.reserve(), writer.reserve()
+    sources = ([(FRONT_BOOKMARK, front_pdf)] if front_pdf is not None else []) + [(d.title, d.pdf) for d in documents]
+    parts = [_Part(title, RawPdf.read(pdf), writer.reserve()) for title, pdf in sources]
+    intents = refs_in(value(parts[0].raw.catalog(), b"/OutputIntents"))  # the first part's (sRGB) profile
+    mapping = parts[0].copy(writer, tree, outline=front_pdf is None, more_roots=intents)
+    for part in parts[1:]:
+        part.copy(writer, tree, outline=True, more_roots=[])
+    _outline(writer, outlines, parts)
+    writer.put(tree, b"<</Type/Pages/Kids[%s]/Count %d>>" % (b" ".join(b"%d 0 R" % p.tree for p in parts),
+                                                              sum(p.pages for p in parts)))
+    numbers, first = [], 0
+    for part, label in zip(parts, ([None] if front_pdf is not None else []) + labels):
+        numbers.append(b"%d<</S/r>>" % first if label is None else
+                       b"%d<</S/D/P %s/St 1>>" % (first, pdf_text_string(f"{label}-")))
+        first += part.pages
+    declared = all(_is_pdfa2(p.raw) for p in parts)
+    xmp = writer.put_stream(writer.reserve(), b"/Type/Metadata/Subtype/XML", _xmp(meta, declared))
+    lang = value(parts[-len(documents)].raw.catalog(), b"/Lang")
+    writer.put(catalog, b"<</Type/Catalog/Pages %d 0 R/Outlines %d 0 R/PageLabels<</Nums[%s]>>/PageMode/UseOutlines"
+               b"/Metadata %d 0 R%s%s>>" % (tree, outlines, b" ".join(numbers), xmp,
+                                             b"/OutputIntents[%s]" % b" ".join(b"%d 0 R" % mapping[i] for i in intents)
+                                             if intents else b"", b"/Lang" + lang if lang else b""))
+    info = {"/Title": meta.title, "/Subject": meta.subject, "/Author": meta.author, "/Keywords": meta.keywords,
+            "/Creator": "regpack", "/Producer": PRODUCER, "/CreationDate": date, "/ModDate": date}
+    info_number = writer.put(writer.reserve(), b"<<" + b"".join(key.encode() + pdf_text_string(text)
+                                                                for key, text in info.items()) + b">>")
+    identifier = _identifier(front_pdf, documents, meta).hex().encode()
+    data = writer.serialize(max(p.raw.version for p in parts),
+                            b"/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]" % (catalog, info_number, identifier, identifier))
+    write_atomic(Path(out), data)
+    return first

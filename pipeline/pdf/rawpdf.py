@@ -1,0 +1,160 @@
+"""A PDF read as bytes, for copying its objects into a pack without parsing what they hold.
+
+The packs are merged from PDFs LibreOffice wrote: one classic cross-reference table, no object streams,
+no incremental updates. Such a file is read here object by object as byte spans; an object is copied by
+rewriting only the indirect references in its dictionary (strings and stream data are never touched),
+so a page, its fonts and its images reach the pack byte for byte. Any other PDF (an enclosure another
+tool wrote) is first rewritten into that form by pypdf (`RawPdf.read`).
+
+What a merge needs of a dictionary (a catalog's /Pages, an outline's /First) is read with `value`,
+which looks only at the dictionary's own keys.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from pathlib import Path
+
+# an indirect reference "12 0 R", a literal string, a comment, or the keyword ending a dictionary's part
+_TOKEN = re.compile(rb"(?<![\w.#+-])(\d+)\s+\d+\s+R(?![\w#])|\(|%|(?<![\w/#])(stream|endobj)(?![\w#])")
+_STRING_PART = re.compile(rb"\\.|[()]", re.S)
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_VALUE = re.compile(rb"\s*(\d+\s+\d+\s+R|\[[^\]]*\]|/?[^\s/<>\[\]()]+|<[^<>]*>|\((?:\\.|[^\\()])*\))")  # the values `value` reads
+_XREF_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)\s")
+
+
+class NotPlain(ValueError):
+    """The file is not one classic cross-reference table over plain objects."""
+
+
+def _string_end(data: bytes, start: int) -> int:
+    """The index after the literal string opening at `start` (nested parentheses, escapes)."""
+    depth, pos = 0, start
+    while match := _STRING_PART.search(data, pos):
+        pos = match.end()
+        if match.group() == b"(":
+            depth += 1
+        elif match.group() == b")":
+            depth -= 1
+            if depth == 0:
+                return pos
+    raise NotPlain("an unterminated string")
+
+
+def rewrite_refs(head: bytes, renumber) -> tuple[bytes, int | None]:
+    """`head` (an object's text after "obj") with every reference "N G R" replaced by `renumber(N)`,
+    up to the keyword `stream` (returned: the index after it) or `endobj` (returned: None)."""
+    out, pos, last = [], 0, 0
+    while match := _TOKEN.search(head, pos):
+        if match.group(1) is not None:
+            out += [head[last:match.start()], renumber(int(match.group(1)))]
+            pos = last = match.end()
+        elif match.group() == b"(":
+            pos = _string_end(head, match.start())
+        elif match.group() == b"%":
+            end = head.find(b"\n", match.end())
+            pos = len(head) if end < 0 else end
+        else:
+            out.append(head[last:match.start()])
+            return b"".join(out), (match.end() if match.group(2) == b"stream" else None)
+    raise NotPlain("an object without endobj")
+
+
+def value(dictionary: bytes, key: bytes) -> bytes | None:
+    """The raw text of `key`'s value among a dictionary's own keys (nested ones are skipped)."""
+    depth, pos = 0, dictionary.find(b"<<") + 2
+    while pos < len(dictionary):
+        char = dictionary[pos:pos + 1]
+        if dictionary.startswith(b"<<", pos):
+            depth, pos = depth + 1, pos + 2
+        elif dictionary.startswith(b">>", pos):
+            if depth == 0:
+                return None
+            depth, pos = depth - 1, pos + 2
+        elif char == b"(":
+            pos = _string_end(dictionary, pos)
+        elif char == b"/" and depth == 0 and dictionary.startswith(key, pos) and \
+                not re.match(rb"[\w#.+-]", dictionary[pos + len(key):pos + len(key) + 1]):
+            match = _VALUE.match(dictionary, pos + len(key))
+            return match.group(1) if match else None
+        else:
+            pos += 1
+    return None
+
+
+def ref(dictionary: bytes, key: bytes) -> int | None:
+    """The object number a dictionary's key refers to, if it is a reference."""
+    found = value(dictionary, key)
+    match = re.fullmatch(rb"(\d+)\s+\d+\s+R", found) if found else None
+    return int(match.group(1)) if match else None
+
+
+def refs_in(array: bytes | None) -> list[int]:
+    return [int(n) for n in re.findall(rb"(\d+)\s+\d+\s+R", array or b"")]
+
+
+class RawPdf:
+    """The objects of a plain PDF, as byte spans of its data."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        if not data.startswith(b"%PDF-"):
+            raise NotPlain("no %PDF header")
+        self.version = data[5:8].decode("ascii", "replace")
+        tail = data[-1024:]
+        start = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", tail)
+        if not start or not data.startswith(b"xref", int(start.group(1))):
+            raise NotPlain("no classic cross-reference table")
+        xref = int(start.group(1))
+        trailer_at = data.find(b"trailer", xref)
+        self.trailer = data[trailer_at + 7:data.find(b"startxref", trailer_at)]
+        if any(value(self.trailer, k) is not None for k in (b"/Prev", b"/XRefStm", b"/Encrypt")):
+            raise NotPlain("an updated, hybrid or encrypted file")
+        self.offsets: dict[int, int] = {}
+        pos = xref + 4
+        while section := _XREF_SUBSECTION.match(data, pos, trailer_at):
+            first, count = int(section.group(1)), int(section.group(2))
+            entries = _XREF_ENTRY.findall(data, section.end(), section.end() + 20 * count + 2)
+            self.offsets.update((first + i, int(offset)) for i, (offset, _, kind) in enumerate(entries[:count])
+                                if kind == b"n")
+            pos = section.end() + 20 * count
+        ends = sorted(self.offsets.values()) + [xref]
+        self._end = dict(zip(ends, ends[1:]))
+
+    @classmethod
+    def read(cls, path: Path) -> "RawPdf":
+        data = Path(path).read_bytes()
+        try:
+            return cls(data)
+        except NotPlain:  # another tool's PDF: pypdf writes it again as one plain table
+            from pypdf import PdfReader, PdfWriter
+            buffer = io.BytesIO()
+            PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(buffer)
+            return cls(buffer.getvalue())
+
+    def body(self, number: int) -> bytes:
+        """The object's text after "N G obj", up to and including "endobj"."""
+        start = self.offsets[number]
+        span = self.data[start:self._end[start]].rstrip()
+        header = re.match(rb"\s*\d+\s+\d+\s+obj", span)
+        if not header or not span.endswith(b"endobj"):
+            raise NotPlain(f"object {number} is not where the table says")
+        return span[header.end():]
+
+    def catalog(self) -> bytes:
+        return self.body(ref(self.trailer, b"/Root"))
+
+    def stream_data(self, number: int) -> bytes:
+        """A stream's data, inflated when it is Flate-encoded (metadata and the like)."""
+        body = self.body(number)
+        head, after = rewrite_refs(body, lambda n: b"%d 0 R" % n)
+        if after is None:
+            return b""
+        start = after + (2 if body.startswith(b"\r\n", after) else 1)
+        length = value(head, b"/Length") or b"0"
+        if (indirect := ref(head, b"/Length")) is not None:
+            length = self.body(indirect).split()[0]
+        data = body[start:start + int(length)]
+        return zlib.decompressobj().decompress(data) if b"/FlateDecode" in head else data
