@@ -94,6 +94,8 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
         pos = end
     out.append(data[pos:])
     body = b"".join(out)
+    if not any(shifts):
+        return body  # nothing moved: the table and startxref stand
     new_xref_pos = moved(xref.start() + 1)
     head, count = new_xref_pos + len(xref.group(0)) - 1, int(xref.group(1))
     entries = [body[head + 20 * i: head + 20 * (i + 1)] for i in range(count)]
