@@ -52,9 +52,11 @@ def test_stream_data_is_never_touched():
 
 
 def test_value_reads_only_the_dictionarys_own_keys():
-    catalog = b"<</Type/Catalog/ViewerPreferences<</Pages 9 0 R>>/Lang(en-GB)/Pages 2 0 R/PagesX 4 0 R>>"
+    catalog = (b"<</Type/Outlines/ViewerPreferences<</Pages 9 0 R>>/Lang(en-GB /Pages 8 0 R)/Names[/Pages 7 0 R]"
+               b"/Pages 2 0 R/PagesX 4 0 R>>")
     assert ref(catalog, b"/Pages") == 2
-    assert value(catalog, b"/Lang") == b"(en-GB)" and value(catalog, b"/Outlines") is None
+    assert value(catalog, b"/Lang") == b"(en-GB /Pages 8 0 R)" and value(catalog, b"/Outlines") is None
+    assert value(catalog, b"/Type") == b"/Outlines"
 
 
 def test_flate_streams_are_inflated():

@@ -15,8 +15,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from conftest import ARR, EPOCH, copy_project
+
+try:
+    from test_rawpdf import plain_pdf
+except ImportError:  # tests/ became a package
+    from tests.test_rawpdf import plain_pdf
 from pipeline.libreoffice.converter import ConvertJob, Converter
 from pipeline.pdf import textcheck
+from pipeline.pdf.pagetext import Unusual, page_texts
 from pipeline.pdf.textcheck import GAP, Passage, TextLost, missing, normal, text_losses
 
 SECTION = "Shared responsibility and open gaps"
@@ -105,6 +111,37 @@ def test_what_reaches_the_pdf_is_not_reported(converted):
     split = [r for r in rows if "".join(r) not in "".join(pages)]
     assert split and all(textcheck._split_row(r, pages) for r in split)  # the split-row rule was needed
     assert not any("hidden" in page or "confidential" in page for page in pages)
+
+
+def test_the_content_stream_reader_reads_what_pdftotext_reads(converted, built_project):
+    """The build reads LibreOffice's PDFs from their content streams (pagetext.py); on this test's
+    documents (header, footer, fields, lists, split rows) and on every PDF of the example (pictures,
+    hyperlinks, Chinese) it gives, page by page, the text pdftotext gives."""
+    example = sorted((built_project / "build" / ARR / "word").glob("*.docx"))
+    pairs = list(converted.values()) + [(d, d.parent.parent / "pdf" / f"{d.stem}.pdf") for d in example]
+    read = []
+    for docx_path, pdf_path in pairs:
+        _, body = textcheck.word_passages(docx_path)
+        for area in (body, (0, 0, 0, 0)):  # the body, the whole page (letterhead, headers, footers)
+            ours = [normal(page) for page in page_texts(pdf_path, area)]  # raises Unusual if not read here
+            theirs = textcheck.pdftotext_pages(pdf_path, area)
+            assert ours == theirs[:-1] and theirs[-1] == "", pdf_path  # pdftotext ends each page with a form feed
+            read += ours
+    assert len(read) > 120 and any("海濱子午銀行有限公司" in page for page in read)
+
+
+def test_a_pdf_drawn_otherwise_is_read_by_pdftotext(tmp_path):
+    content = b"BT /F1 12 Tf 1 0 0 1 72 700 Tm (Hello, world) Tj ET"
+    pdf = tmp_path / "other.pdf"
+    pdf.write_bytes(plain_pdf({
+        1: b"\n<</Type/Catalog/Pages 2 0 R>>\nendobj",
+        2: b"\n<</Type/Pages/Kids[3 0 R]/Count 1/MediaBox[0 0 612 792]>>\nendobj",
+        3: b"\n<</Type/Page/Parent 2 0 R/Resources<</Font<</F1 5 0 R>>>>/Contents 4 0 R>>\nendobj",
+        4: b"\n<</Length %d>>\nstream\n" % len(content) + content + b"\nendstream\nendobj",
+        5: b"\n<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>\nendobj"}, 1))
+    with pytest.raises(Unusual):
+        page_texts(pdf, (0, 0, 0, 0))
+    assert textcheck.pdf_pages(pdf, (0, 0, 0, 0))[0] == "hello,world"
 
 
 def test_normal_form():

@@ -21,6 +21,8 @@ from pathlib import Path
 _TOKEN = re.compile(rb"(?<![\w.#+-])(\d+)\s+\d+\s+R(?![\w#])|\(|%|(?<![\w/#])(stream|endobj)(?![\w#])")
 _STRING_PART = re.compile(rb"\\.|[()]", re.S)
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+_DICT_TOKEN = re.compile(rb"<<|>>|\[|\]|\(|/[^\s/<>\[\]()%{}]*")  # what `value` steps through
+_NAME_VALUE = re.compile(rb"\s*/[^\s/<>\[\]()%{}]*")
 _VALUE = re.compile(rb"\s*(\d+\s+\d+\s+R|\[[^\]]*\]|/?[^\s/<>\[\]()]+|<[^<>]*>|\((?:\\.|[^\\()])*\))")  # the values `value` reads
 _XREF_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)\s")
 
@@ -63,24 +65,24 @@ def rewrite_refs(head: bytes, renumber) -> tuple[bytes, int | None]:
 
 
 def value(dictionary: bytes, key: bytes) -> bytes | None:
-    """The raw text of `key`'s value among a dictionary's own keys (nested ones are skipped)."""
+    """The raw text of `key`'s value among a dictionary's own keys (nested dictionaries and arrays, and
+    names that are values, are skipped)."""
     depth, pos = 0, dictionary.find(b"<<") + 2
-    while pos < len(dictionary):
-        char = dictionary[pos:pos + 1]
-        if dictionary.startswith(b"<<", pos):
-            depth, pos = depth + 1, pos + 2
-        elif dictionary.startswith(b">>", pos):
+    while token := _DICT_TOKEN.search(dictionary, pos):
+        text, pos = token.group(), token.end()
+        if text in (b"<<", b"["):
+            depth += 1
+        elif text in (b">>", b"]"):
             if depth == 0:
                 return None
-            depth, pos = depth - 1, pos + 2
-        elif char == b"(":
-            pos = _string_end(dictionary, pos)
-        elif char == b"/" and depth == 0 and dictionary.startswith(key, pos) and \
-                not re.match(rb"[\w#.+-]", dictionary[pos + len(key):pos + len(key) + 1]):
-            match = _VALUE.match(dictionary, pos + len(key))
+            depth -= 1
+        elif text == b"(":
+            pos = _string_end(dictionary, token.start())
+        elif depth == 0 and text == key:
+            match = _VALUE.match(dictionary, pos)
             return match.group(1) if match else None
-        else:
-            pos += 1
+        elif depth == 0 and (name_value := _NAME_VALUE.match(dictionary, pos)):
+            pos = name_value.end()  # another key's value is a name (/Type/Pages): not a key
     return None
 
 

@@ -14,8 +14,9 @@ margins), diagonal text (a DRAFT watermark), hidden and deleted text, text boxes
 split by a page break is found when it runs on to the next pages; a split table row, when the heads of
 its cells end one page and their rests follow on the next (under the repeated header).
 
-The PDF is read by poppler's `pdftotext -raw` (content-stream order keeps a table cell's lines
-together). Poppler 22 builds a colour transform from a PDF/A output intent's ICC profile for every
+The PDF is read in content-stream order (which keeps a table cell's lines together): from the content
+streams themselves when LibreOffice drew them as it does (pagetext.py, ~1 ms a page), else by poppler's
+`pdftotext -raw`. Poppler 22 builds a colour transform from a PDF/A output intent's ICC profile for every
 page (~0.1 s a page); the text does not depend on it, so pdftotext reads the PDF from stdin with that
 key renamed (same length: offsets unchanged): ~2 ms a page.
 """
@@ -31,6 +32,7 @@ import unicodedata
 from pathlib import Path
 
 from pipeline.errors import ConversionError, ToolMissing
+from pipeline.pdf.pagetext import Unusual, page_texts
 from pipeline.pdf.passages import GAP, Passage, word_passages
 
 _DROPPED = re.compile(r"[\s\u00ad\u2010\u2011\-]+")
@@ -54,7 +56,16 @@ def normal(text: str) -> str:
 
 
 def pdf_pages(pdf: Path, area: tuple[int, int, int, int]) -> list[str]:
-    """The normalised text of each page inside `area` (points; all zero: the whole page)."""
+    """The normalised text of each page inside `area` (points; all zero: the whole page): read from the
+    content streams when LibreOffice drew them (pagetext.py), else by pdftotext."""
+    try:
+        return [normal(page) for page in page_texts(pdf, area)]
+    except Unusual:
+        return pdftotext_pages(pdf, area)
+
+
+def pdftotext_pages(pdf: Path, area: tuple[int, int, int, int]) -> list[str]:
+    """`pdf_pages` by poppler's pdftotext, for any PDF."""
     tool = shutil.which("pdftotext")
     if tool is None:
         raise ToolMissing("pdftotext is not installed; install poppler (Debian: apt-get install poppler-utils)")
