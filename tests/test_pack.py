@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.libreoffice.converter import ConvertJob, Converter
+from pipeline.pdf.rawpdf import NotPlain, RawPdf, ref, refs_in, value
 from pipeline.pdf.merge import (
     PackDocument,
     PackMetadata,
@@ -157,3 +158,23 @@ def test_naive_creation_date_is_refused(pdfs, tmp_path):
     naive = PackMetadata(**{**META.__dict__, "creation_date": datetime(2025, 3, 14)})
     with pytest.raises(ValueError, match="timezone"):
         assemble_pack(front, documents, tmp_path / "x.pdf", naive)
+
+
+def test_a_part_whose_table_is_off_is_written_again_by_pypdf_first(pdfs, tmp_path):
+    """A part whose cross-reference table points beside an object (a tool that edited it by hand): the
+    byte-for-byte copy refuses it, and the pack is made from every part rewritten by pypdf."""
+    _, front, documents = pdfs
+    data = documents[0].pdf.read_bytes()
+    raw = RawPdf(data)
+    page = refs_in(value(raw.body(ref(raw.catalog(), b"/Pages")), b"/Kids"))[0]
+    entry = b"%010d 00000 n" % raw.offsets[page]
+    assert data.count(entry) == 1
+    shifted = data.replace(entry, b"%010d 00000 n" % (raw.offsets[page] + 1))
+    with pytest.raises(NotPlain):
+        RawPdf(shifted).body(page)
+    odd = tmp_path / "odd.pdf"
+    odd.write_bytes(shifted)
+    out = tmp_path / "pack.pdf"
+    parts = [PackDocument(documents[0].title, odd, documents[0].label)] + documents[1:]
+    assert assemble_pack(front, parts, out, META) == 14
+    assert PdfReader(out).page_labels[2] == "A-1" and "Recommendation" in pdf_text(out)

@@ -96,3 +96,9 @@ def test_a_classic_table_with_an_earlier_one_is_not_plain():
     data = plain_pdf({1: b"\n<</Type/Catalog>>\nendobj"}, 1).replace(b"/Root 1 0 R>>", b"/Root 1 0 R/Prev 9>>")
     with pytest.raises(NotPlain, match="updated"):
         RawPdf(data)
+
+
+def test_an_object_missing_from_the_table_is_not_plain():
+    raw = RawPdf(plain_pdf({1: b"\n<</Type/Catalog/Pages 2 0 R>>\nendobj"}, 1))
+    with pytest.raises(NotPlain, match="object 2 is not in the table"):
+        raw.body(2)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from pypdf import PdfReader
 
 from pipeline.files import write_atomic
 from pipeline.pdf.pdfwriter import ObjectWriter, pdf_text_string
-from pipeline.pdf.rawpdf import RawPdf, ref, refs_in, value
+from pipeline.pdf.rawpdf import NotPlain, RawPdf, ref, refs_in, value
 
 PRODUCER = "regpack pack assembler"
 FRONT_BOOKMARK = "Cover and contents"
@@ -106,7 +107,10 @@ PDFA_PART = re.compile(rb"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"")
 def _is_pdfa2(raw: RawPdf) -> bool:
     """Whether a part identifies itself as PDF/A-2 (LibreOffice's exports with SelectPdfVersion=2 do)."""
     metadata = ref(raw.catalog(), b"/Metadata")
-    return metadata is not None and bool(PDFA_PART.search(raw.stream_data(metadata)))
+    try:
+        return metadata is not None and bool(PDFA_PART.search(raw.stream_data(metadata)))
+    except zlib.error:  # metadata that does not inflate declares nothing
+        return False
 
 
 def is_declared_pdfa(pack: Path) -> bool:
@@ -193,11 +197,23 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
     labels = [d.label for d in documents]
     if len(set(labels)) != len(labels):
         raise ValueError(f"page-label prefixes must be unique, got {labels}")
+    try:
+        data, pages = _pack(front_pdf, documents, meta, rewrite=False)
+    except NotPlain:  # a part whose objects are not where its table says: every part written again by pypdf
+        data, pages = _pack(front_pdf, documents, meta, rewrite=True)
+    write_atomic(Path(out), data)
+    return pages
+
+
+def _pack(front_pdf: Path | None, documents: Sequence[PackDocument], meta: PackMetadata,
+          rewrite: bool) -> tuple[bytes, int]:
+    """The pack's bytes and its page count."""
+    labels = [d.label for d in documents]
     date = pdf_date(meta.creation_date)
     writer = ObjectWriter()
     catalog, tree, outlines = writer.reserve(), writer.reserve(), writer.reserve()
     sources = ([(FRONT_BOOKMARK, front_pdf)] if front_pdf is not None else []) + [(d.title, d.pdf) for d in documents]
-    parts = [_Part(title, RawPdf.read(pdf), writer.reserve()) for title, pdf in sources]
+    parts = [_Part(title, RawPdf.read(pdf, rewrite), writer.reserve()) for title, pdf in sources]
     intents = refs_in(value(parts[0].raw.catalog(), b"/OutputIntents"))  # the first part's (sRGB) profile
     mapping = parts[0].copy(writer, tree, outline=front_pdf is None, more_roots=intents)
     for part in parts[1:]:
@@ -224,5 +240,4 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
     identifier = _identifier(front_pdf, documents, meta).hex().encode()
     data = writer.serialize(max(p.raw.version for p in parts),
                             b"/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]" % (catalog, info_number, identifier, identifier))
-    write_atomic(Path(out), data)
-    return first
+    return data, first

@@ -39,13 +39,33 @@ class Passage:
         return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+_SPECIAL = tuple(f"{W}{t}" for t in ("fldChar", "instrText", "fldSimple", "vanish", "del", "moveFrom", "drawing",
+                                     "pict", "object")) + ("{http://schemas.openxmlformats.org/markup-compatibility"
+                                                           "/2006}AlternateContent",)
+"""What makes a paragraph's text more than its w:t elements: fields, hidden or deleted runs, drawings."""
+_PLAIN = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr")
+
+
+def _special_paragraphs(body) -> set:
+    """The paragraphs holding anything of _SPECIAL (at any depth): the others are read by their w:t."""
+    special = set()
+    for element in body.iter(*_SPECIAL):
+        parent = element.getparent()
+        while parent is not None:
+            if parent.tag == f"{W}p":
+                special.add(parent)
+            parent = parent.getparent()
+    return special
+
+
 class _Reader:
     """Walks document.xml: the text of each paragraph without field results, hidden or deleted text."""
 
-    def __init__(self) -> None:
+    def __init__(self, special: set) -> None:
         self.fields: list[list] = []  # open complex fields: [instruction, showing result?]
         self.section = "(before the first heading)"
         self.passages: list[Passage] = []
+        self.special = special  # see _special_paragraphs
 
     def body(self, element) -> None:
         for child in element:
@@ -53,7 +73,7 @@ class _Reader:
                 properties = _properties(child)
                 text = self.paragraph(child, properties)
                 if properties is not None and (_HEADING.match(_style(properties))
-                                               or properties.find(f"{W}outlineLvl") is not None) \
+                                               or _child(properties, f"{W}outlineLvl") is not None) \
                         and text.replace(GAP, "").strip():
                     self.section = " ".join(text.replace(GAP, " ").split())
                 self.passages.append(Passage(self.section, "paragraph", [text]))
@@ -85,10 +105,13 @@ class _Reader:
 
     def paragraph(self, p, properties) -> str:
         """`properties`: the paragraph's w:pPr (see _properties), or None."""
-        listed = properties is not None and (properties.find(f"{W}numPr") is not None
+        listed = properties is not None and (_child(properties, f"{W}numPr") is not None
                                              or _style(properties).startswith(_LIST_STYLE))
         out: list[str] = [GAP] if listed else []  # its number or bullet
-        self._inline(p, out)
+        if self.fields or p in self.special:
+            self._inline(p, out)
+        else:  # text and breaks only: read without walking every run
+            out += [(e.text or "") if e.tag == _PLAIN[0] else " " for e in p.iter(*_PLAIN)]
         return "".join(out)
 
     def _inline(self, element, out: list[str]) -> None:
@@ -137,17 +160,22 @@ def _properties(element, tag: str = f"{W}pPr"):
     if not len(element):
         return None
     first = element[0]
-    return first if first.tag == tag else element.find(tag)
+    return first if first.tag == tag else _child(element, tag)
+
+
+def _child(element, tag: str):
+    """The first child with `tag`, or None (lxml's find parses a path on every call: ~5 us)."""
+    return next(element.iterchildren(tag), None)
 
 
 def _style(properties) -> str:
-    style = properties.find(f"{W}pStyle")
+    style = _child(properties, f"{W}pStyle")
     return "" if style is None else style.get(f"{W}val", "")
 
 
 def _hidden(run) -> bool:
     properties = _properties(run, f"{W}rPr")
-    vanish = None if properties is None else properties.find(f"{W}vanish")
+    vanish = None if properties is None else _child(properties, f"{W}vanish")
     return vanish is not None and vanish.get(f"{W}val", "true") not in ("0", "false", "off")
 
 
@@ -156,7 +184,7 @@ def word_passages(docx: Path) -> tuple[list[Passage], tuple[int, int, int, int]]
     (x, y, width, height; the smallest margins of all sections)."""
     with zipfile.ZipFile(docx) as archive:
         body = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body")
-    reader = _Reader()
+    reader = _Reader(_special_paragraphs(body))
     reader.body(body)
     pages = [(int(size.get(f"{W}w", 0)) / 20, int(size.get(f"{W}h", 0)) / 20,
               abs(int(margins.get(f"{W}top", 0))) / 20, abs(int(margins.get(f"{W}bottom", 0))) / 20)

@@ -126,19 +126,24 @@ class RawPdf:
         self._end = dict(zip(ends, ends[1:]))
 
     @classmethod
-    def read(cls, path: Path) -> "RawPdf":
+    def read(cls, path: Path, rewrite: bool = False) -> "RawPdf":
+        """The PDF at `path`; written again by pypdf first when it is not plain (or with `rewrite`)."""
         data = Path(path).read_bytes()
-        try:
-            return cls(data)
-        except NotPlain:  # another tool's PDF: pypdf writes it again as one plain table
-            from pypdf import PdfReader, PdfWriter
-            buffer = io.BytesIO()
-            PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(buffer)
-            return cls(buffer.getvalue())
+        if not rewrite:
+            try:
+                return cls(data)
+            except NotPlain:
+                pass
+        from pypdf import PdfReader, PdfWriter  # another tool's PDF: written again as one plain table
+        buffer = io.BytesIO()
+        PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(buffer)
+        return cls(buffer.getvalue())
 
     def body(self, number: int) -> bytes:
         """The object's text after "N G obj", up to and including "endobj"."""
-        start = self.offsets[number]
+        start = self.offsets.get(number)
+        if start is None:
+            raise NotPlain(f"object {number} is not in the table")
         span = self.data[start:self._end[start]].rstrip()
         header = re.match(rb"\s*\d+\s+\d+\s+obj", span)
         if not header or not span.endswith(b"endobj"):
