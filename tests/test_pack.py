@@ -167,9 +167,9 @@ def test_a_part_whose_table_is_off_is_written_again_by_pypdf_first(pdfs, tmp_pat
     data = documents[0].pdf.read_bytes()
     raw = RawPdf(data)
     page = refs_in(value(raw.body(ref(raw.catalog(), b"/Pages")), b"/Kids"))[0]
-    entry = b"%010d 00000 n" % raw.offsets[page]
+    entry = b"%010d 00000 n" % raw.offset(page)
     assert data.count(entry) == 1
-    shifted = data.replace(entry, b"%010d 00000 n" % (raw.offsets[page] + 1))
+    shifted = data.replace(entry, b"%010d 00000 n" % (raw.offset(page) + 1))
     with pytest.raises(NotPlain):
         RawPdf(shifted).body(page)
     odd = tmp_path / "odd.pdf"

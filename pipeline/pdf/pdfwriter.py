@@ -46,7 +46,7 @@ class ObjectWriter:
         def renumber(old: int) -> bytes:
             new = mapping.get(old)
             if new is None:
-                if old not in raw.offsets:
+                if raw.offset(old) is None:
                     return b"null"  # a reference to a free object means null
                 new = mapping[old] = self.reserve()
                 queue.append(old)

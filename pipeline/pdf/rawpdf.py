@@ -19,11 +19,13 @@ from pathlib import Path
 
 # an indirect reference "12 0 R", a literal string, a comment, or the keyword ending a dictionary's part
 _TOKEN = re.compile(rb"(?<![\w.#+-])(\d+)\s+\d+\s+R(?![\w#])|\(|%|(?<![\w/#])(stream|endobj)(?![\w#])")
+_KEYWORD = re.compile(rb"\(|%|(?<![\w/#])(?:stream|endobj)(?![\w#])")
 _STRING_PART = re.compile(rb"\\.|[()]", re.S)
-_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _DICT_TOKEN = re.compile(rb"<<|>>|\[|\]|\(|/[^\s/<>\[\]()%{}]*")  # what `value` steps through
 _NAME_VALUE = re.compile(rb"\s*/[^\s/<>\[\]()%{}]*")
 _VALUE = re.compile(rb"\s*(\d+\s+\d+\s+R|\[[^\]]*\]|/?[^\s/<>\[\]()]+|<[^<>]*>|\((?:\\.|[^\\()])*\))")  # the values `value` reads
+_XREF_ENTRY = re.compile(rb"(\d{10}) \d{5} ([nf])[ \r\n]{2}")
+_OBJ_HEADER = re.compile(rb"\s*(\d+)\s+\d+\s+obj")
 _XREF_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)\s")
 
 
@@ -61,6 +63,20 @@ def rewrite_refs(head: bytes, renumber) -> tuple[bytes, int | None]:
         else:
             out.append(head[last:match.start()])
             return b"".join(out), (match.end() if match.group(2) == b"stream" else None)
+    raise NotPlain("an object without endobj")
+
+
+def _keyword(data: bytes, pos: int) -> tuple[bytes, int]:
+    """The keyword ending an object's dictionary part from `pos` ("stream": the index after it; "endobj":
+    its index), strings and comments skipped."""
+    while match := _KEYWORD.search(data, pos):
+        if match.group() == b"(":
+            pos = _string_end(data, match.start())
+        elif match.group() == b"%":
+            end = data.find(b"\n", match.end())
+            pos = len(data) if end < 0 else end
+        else:
+            return match.group(), match.end() if match.group() == b"stream" else match.start()
     raise NotPlain("an object without endobj")
 
 
@@ -114,16 +130,22 @@ class RawPdf:
         self.trailer = data[trailer_at + 7:data.find(b"startxref", trailer_at)]
         if any(value(self.trailer, k) is not None for k in (b"/Prev", b"/XRefStm", b"/Encrypt")):
             raise NotPlain("an updated, hybrid or encrypted file")
-        self.offsets: dict[int, int] = {}
+        self._sections: list[tuple[int, int, int]] = []  # (first number, count, where its entries start)
         pos = xref + 4
         while section := _XREF_SUBSECTION.match(data, pos, trailer_at):
-            first, count = int(section.group(1)), int(section.group(2))
-            entries = _XREF_ENTRY.findall(data, section.end(), section.end() + 20 * count + 2)
-            self.offsets.update((first + i, int(offset)) for i, (offset, _, kind) in enumerate(entries[:count])
-                                if kind == b"n")
-            pos = section.end() + 20 * count
-        ends = sorted(self.offsets.values()) + [xref]
-        self._end = dict(zip(ends, ends[1:]))
+            first, count, pos = int(section.group(1)), int(section.group(2)), section.end()
+            self._sections.append((first, count, pos))
+            pos += 20 * count  # entries of 20 bytes: "0000012345 00000 n \n"
+
+    def offset(self, number: int) -> int | None:
+        """Where object `number` starts, read from its table entry when asked; None: not in use."""
+        for first, count, pos in self._sections:
+            if first <= number < first + count:
+                entry = _XREF_ENTRY.match(self.data, pos + 20 * (number - first))
+                if entry is None:
+                    raise NotPlain("a cross-reference table of another shape")
+                return int(entry.group(1)) if entry.group(2) == b"n" else None
+        return None
 
     @classmethod
     def read(cls, path: Path, rewrite: bool = False) -> "RawPdf":
@@ -140,15 +162,24 @@ class RawPdf:
         return cls(buffer.getvalue())
 
     def body(self, number: int) -> bytes:
-        """The object's text after "N G obj", up to and including "endobj"."""
-        start = self.offsets.get(number)
-        if start is None:
-            raise NotPlain(f"object {number} is not in the table")
-        span = self.data[start:self._end[start]].rstrip()
-        header = re.match(rb"\s*\d+\s+\d+\s+obj", span)
-        if not header or not span.endswith(b"endobj"):
-            raise NotPlain(f"object {number} is not where the table says")
-        return span[header.end():]
+        """The object's text after "N G obj", up to and including "endobj" (a stream's end is found
+        from its /Length, so its data may hold any bytes)."""
+        start = self.offset(number)
+        header = None if start is None else _OBJ_HEADER.match(self.data, start)
+        if header is None or int(header.group(1)) != number:
+            raise NotPlain(f"object {number} is not in the table, or not where the table says")
+        keyword, end = _keyword(self.data, header.end())
+        if keyword == b"stream":  # its data, then endstream
+            head = self.data[header.end():end]
+            length = value(head, b"/Length")
+            if (indirect := ref(head, b"/Length")) is not None:
+                length = self.body(indirect).split()[0]
+            if not (length or b"").isdigit():
+                raise NotPlain(f"object {number}: a stream without a length")
+            end = self.data.find(b"endobj", end + (2 if self.data.startswith(b"\r\n", end) else 1) + int(length))
+            if end < 0:
+                raise NotPlain(f"object {number} does not end")
+        return self.data[header.end():end + len(b"endobj")]
 
     def catalog(self) -> bytes:
         return self.body(ref(self.trailer, b"/Root"))
