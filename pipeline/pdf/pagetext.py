@@ -125,14 +125,21 @@ class _Reader:
                 depth += 1 if state.group() == b"q" else -1
                 if depth == 0:
                     break
-        objects, parts = _TEXT_OBJECT.findall(content), []
+        objects = _TEXT_OBJECT.findall(content)
         if len(objects) != content.count(b"BT"):  # hex strings and numbers hold no "T"
             raise Unusual("a text object with more than one position, font or string kind")
+        runs: list[tuple[bytes, list[bytes]]] = []  # text objects in a row with the same font, inside the area
         for x, y, font, shown in objects:
             x, y = float(x), page_height - float(y)
             if width and not (x0 <= x <= x0 + width and top <= y <= top + height):
                 continue
-            glyphs = _BETWEEN_STRINGS.sub(b"", shown)  # [<01>-3<02>]TJ -> [<0102>]TJ
+            if runs and runs[-1][0] == font:
+                runs[-1][1].append(shown)
+            else:
+                runs.append((font, [shown]))
+        parts = []
+        for font, shown in runs:
+            glyphs = _BETWEEN_STRINGS.sub(b"", b"".join(shown))  # [<01>-3<02>]TJ [<03>]TJ -> [<010203>]TJ
             try:
                 parts.append(binascii.a2b_hex(glyphs[glyphs.find(b"<") + 1:glyphs.rfind(b">")]).decode("latin-1")
                              .translate(maps[font]))
