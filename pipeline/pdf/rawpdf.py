@@ -19,7 +19,7 @@ from pathlib import Path
 
 # an indirect reference "12 0 R", a literal string, a comment, or the keyword ending a dictionary's part
 _TOKEN = re.compile(rb"(?<![\w.#+-])(\d+)\s+\d+\s+R(?![\w#])|\(|%|(?<![\w/#])(stream|endobj)(?![\w#])")
-_KEYWORD = re.compile(rb"\(|%|(?<![\w/#])(?:stream|endobj)(?![\w#])")
+_KEYWORD = re.compile(rb"\(|%|(?<![\w/#])(stream|endobj)(?![\w#])")
 _STRING_PART = re.compile(rb"\\.|[()]", re.S)
 _DICT_TOKEN = re.compile(rb"<<|>>|\[|\]|\(|/[^\s/<>\[\]()%{}]*")  # what `value` steps through
 _NAME_VALUE = re.compile(rb"\s*/[^\s/<>\[\]()%{}]*")
@@ -47,37 +47,31 @@ def _string_end(data: bytes, start: int) -> int:
     raise NotPlain("an unterminated string")
 
 
-def rewrite_refs(head: bytes, renumber) -> tuple[bytes, int | None]:
-    """`head` (an object's text after "obj") with every reference "N G R" replaced by `renumber(N)`,
-    up to the keyword `stream` (returned: the index after it) or `endobj` (returned: None)."""
-    out, pos, last = [], 0, 0
-    while match := _TOKEN.search(head, pos):
-        if match.group(1) is not None:
-            out += [head[last:match.start()], renumber(int(match.group(1)))]
+def _dictionary_part(data: bytes, pos: int, renumber=None) -> tuple[bytes, bytes, int, int]:
+    """An object's text from `pos` up to the keyword `stream` or `endobj` that ends its dictionary part
+    (strings and comments skipped), with every reference "N G R" replaced by `renumber(N)` when given:
+    (that text, the keyword, where the keyword starts, where it ends)."""
+    out, last, tokens = [], pos, _TOKEN if renumber else _KEYWORD
+    while match := tokens.search(data, pos):
+        if renumber and match.group(1) is not None:
+            out += [data[last:match.start()], renumber(int(match.group(1)))]
             pos = last = match.end()
         elif match.group() == b"(":
-            pos = _string_end(head, match.start())
-        elif match.group() == b"%":
-            end = head.find(b"\n", match.end())
-            pos = len(head) if end < 0 else end
-        else:
-            out.append(head[last:match.start()])
-            return b"".join(out), (match.end() if match.group(2) == b"stream" else None)
-    raise NotPlain("an object without endobj")
-
-
-def _keyword(data: bytes, pos: int) -> tuple[bytes, int]:
-    """The keyword ending an object's dictionary part from `pos` ("stream": the index after it; "endobj":
-    its index), strings and comments skipped."""
-    while match := _KEYWORD.search(data, pos):
-        if match.group() == b"(":
             pos = _string_end(data, match.start())
         elif match.group() == b"%":
             end = data.find(b"\n", match.end())
             pos = len(data) if end < 0 else end
         else:
-            return match.group(), match.end() if match.group() == b"stream" else match.start()
+            out.append(data[last:match.start()])
+            return b"".join(out), match.group(), match.start(), match.end()
     raise NotPlain("an object without endobj")
+
+
+def rewrite_refs(head: bytes, renumber) -> tuple[bytes, int | None]:
+    """`head` (an object's text after "obj") with every reference "N G R" replaced by `renumber(N)`,
+    up to the keyword `stream` (returned: the index after it) or `endobj` (returned: None)."""
+    text, keyword, _, end = _dictionary_part(head, 0, renumber)
+    return text, (end if keyword == b"stream" else None)
 
 
 def value(dictionary: bytes, key: bytes) -> bytes | None:
@@ -168,9 +162,9 @@ class RawPdf:
         header = None if start is None else _OBJ_HEADER.match(self.data, start)
         if header is None or int(header.group(1)) != number:
             raise NotPlain(f"object {number} is not in the table, or not where the table says")
-        keyword, end = _keyword(self.data, header.end())
+        head, keyword, start, end = _dictionary_part(self.data, header.end())
+        end = start if keyword == b"endobj" else end
         if keyword == b"stream":  # its data, then endstream
-            head = self.data[header.end():end]
             length = value(head, b"/Length")
             if (indirect := ref(head, b"/Length")) is not None:
                 length = self.body(indirect).split()[0]
