@@ -89,13 +89,12 @@ def pdf_date(moment: datetime) -> str:
     return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
 
 
-def _identifier(front_pdf: Path | None, documents: Sequence[PackDocument], meta: PackMetadata) -> bytes:
+def _identifier(parts: Sequence[tuple[str, str, bytes]], meta: PackMetadata) -> bytes:
+    """16 bytes drawn from the parts (title, page-label prefix, the digest of the file) and the metadata."""
     digest = hashlib.sha256()
-    parts: list[tuple[str, str, Path]] = [(FRONT_BOOKMARK, "", front_pdf)] if front_pdf else []
-    parts += [(d.title, d.label, d.pdf) for d in documents]
-    for title, label, path in parts:
+    for title, label, file_digest in parts:
         digest.update(f"{title}\0{label}\0".encode())
-        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+        digest.update(file_digest)
     digest.update(repr((meta.title, meta.subject, meta.author, meta.keywords, pdf_date(meta.creation_date),
                         PRODUCER)).encode())
     return digest.digest()[:16]
@@ -208,7 +207,7 @@ def assemble_pack(front_pdf: Path | None, documents: Sequence[PackDocument], out
 def _pack(front_pdf: Path | None, documents: Sequence[PackDocument], meta: PackMetadata,
           rewrite: bool) -> tuple[bytes, int]:
     """The pack's bytes and its page count."""
-    labels = [d.label for d in documents]
+    prefixes = ([None] if front_pdf is not None else []) + [d.label for d in documents]  # page labels ("A-")
     date = pdf_date(meta.creation_date)
     writer = ObjectWriter()
     catalog, tree, outlines = writer.reserve(), writer.reserve(), writer.reserve()
@@ -222,7 +221,7 @@ def _pack(front_pdf: Path | None, documents: Sequence[PackDocument], meta: PackM
     writer.put(tree, b"<</Type/Pages/Kids[%s]/Count %d>>" % (b" ".join(b"%d 0 R" % p.tree for p in parts),
                                                               sum(p.pages for p in parts)))
     numbers, first = [], 0
-    for part, label in zip(parts, ([None] if front_pdf is not None else []) + labels):
+    for part, label in zip(parts, prefixes):
         numbers.append(b"%d<</S/r>>" % first if label is None else
                        b"%d<</S/D/P %s/St 1>>" % (first, pdf_text_string(f"{label}-")))
         first += part.pages
@@ -237,7 +236,8 @@ def _pack(front_pdf: Path | None, documents: Sequence[PackDocument], meta: PackM
             "/Creator": "regpack", "/Producer": PRODUCER, "/CreationDate": date, "/ModDate": date}
     info_number = writer.put(writer.reserve(), b"<<" + b"".join(key.encode() + pdf_text_string(text)
                                                                 for key, text in info.items()) + b">>")
-    identifier = _identifier(front_pdf, documents, meta).hex().encode()
+    identifier = _identifier([(p.title, label or "", p.raw.source_sha256) for p, label in zip(parts, prefixes)],
+                             meta).hex().encode()
     data = writer.serialize(max(p.raw.version for p in parts),
                             b"/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]" % (catalog, info_number, identifier, identifier))
     return data, first

@@ -66,6 +66,7 @@ class _Reader:
     def __init__(self, raw: RawPdf):
         self.raw = raw
         self.fonts: dict[int, dict[int, str]] = {}  # font object -> its map
+        self.maps: dict[bytes, dict[bytes, dict[int, str]]] = {}  # resources -> font name -> map (pages share one)
 
     def _dictionary(self, text: bytes | None) -> bytes:
         """A dictionary given inline or by reference."""
@@ -96,6 +97,11 @@ class _Reader:
         return found
 
     def font_maps(self, resources: bytes) -> dict[bytes, dict[int, str]]:
+        if resources not in self.maps:
+            self.maps[resources] = self._font_maps(resources)
+        return self.maps[resources]
+
+    def _font_maps(self, resources: bytes) -> dict[bytes, dict[int, str]]:
         xobjects = self._dictionary(value(resources, b"/XObject"))
         for _, number in _NAMED_REF.findall(xobjects):
             if value(self.raw.body(int(number)), b"/Subtype") != b"/Image":

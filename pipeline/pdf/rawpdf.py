@@ -12,6 +12,7 @@ which looks only at the dictionary's own keys.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zlib
@@ -143,50 +144,57 @@ class RawPdf:
 
     @classmethod
     def read(cls, path: Path, rewrite: bool = False) -> "RawPdf":
-        """The PDF at `path`; written again by pypdf first when it is not plain (or with `rewrite`)."""
+        """The PDF at `path`; written again by pypdf first when it is not plain (or with `rewrite`).
+        `source_sha256` is the file's digest as read (the same whether or not it was written again)."""
         data = Path(path).read_bytes()
+        raw = None
         if not rewrite:
             try:
-                return cls(data)
+                raw = cls(data)
             except NotPlain:
                 pass
-        from pypdf import PdfReader, PdfWriter  # another tool's PDF: written again as one plain table
-        buffer = io.BytesIO()
-        PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(buffer)
-        return cls(buffer.getvalue())
+        if raw is None:
+            from pypdf import PdfReader, PdfWriter  # another tool's PDF: written again as one plain table
+            buffer = io.BytesIO()
+            PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(buffer)
+            raw = cls(buffer.getvalue())
+        raw.source_sha256 = hashlib.sha256(data).digest()
+        return raw
 
-    def body(self, number: int) -> bytes:
-        """The object's text after "N G obj", up to and including "endobj" (a stream's end is found
-        from its /Length, so its data may hold any bytes)."""
+    def _locate(self, number: int) -> tuple[int, bytes, tuple[int, int] | None, int]:
+        """Where the object's text after "N G obj" starts, its dictionary part, its stream data (where it
+        starts, its length; None: not a stream) and where its "endobj" starts. A stream's end is found from its
+        /Length, so its data may hold any bytes."""
         start = self.offset(number)
         header = None if start is None else _OBJ_HEADER.match(self.data, start)
         if header is None or int(header.group(1)) != number:
             raise NotPlain(f"object {number} is not in the table, or not where the table says")
         head, keyword, start, end = _dictionary_part(self.data, header.end())
-        end = start if keyword == b"endobj" else end
-        if keyword == b"stream":  # its data, then endstream
-            length = value(head, b"/Length")
-            if (indirect := ref(head, b"/Length")) is not None:
-                length = self.body(indirect).split()[0]
-            if not (length or b"").isdigit():
-                raise NotPlain(f"object {number}: a stream without a length")
-            end = self.data.find(b"endobj", end + (2 if self.data.startswith(b"\r\n", end) else 1) + int(length))
-            if end < 0:
-                raise NotPlain(f"object {number} does not end")
-        return self.data[header.end():end + len(b"endobj")]
+        if keyword == b"endobj":
+            return header.end(), head, None, start
+        length = value(head, b"/Length")
+        if (indirect := ref(head, b"/Length")) is not None:
+            length = self.body(indirect).split()[0]
+        if not (length or b"").isdigit():
+            raise NotPlain(f"object {number}: a stream without a length")
+        stream = (end + (2 if self.data.startswith(b"\r\n", end) else 1), int(length))
+        end = self.data.find(b"endobj", sum(stream))
+        if end < 0:
+            raise NotPlain(f"object {number} does not end")
+        return header.end(), head, stream, end
+
+    def body(self, number: int) -> bytes:
+        """The object's text after "N G obj", up to and including "endobj"."""
+        start, _, _, end = self._locate(number)
+        return self.data[start:end + len(b"endobj")]
 
     def catalog(self) -> bytes:
         return self.body(ref(self.trailer, b"/Root"))
 
     def stream_data(self, number: int) -> bytes:
         """A stream's data, inflated when it is Flate-encoded (metadata and the like)."""
-        body = self.body(number)
-        head, after = rewrite_refs(body, lambda n: b"%d 0 R" % n)
-        if after is None:
+        _, head, stream, _ = self._locate(number)
+        if stream is None:
             return b""
-        start = after + (2 if body.startswith(b"\r\n", after) else 1)
-        length = value(head, b"/Length") or b"0"
-        if (indirect := ref(head, b"/Length")) is not None:
-            length = self.body(indirect).split()[0]
-        data = body[start:start + int(length)]
+        data = self.data[stream[0]:sum(stream)]
         return zlib.decompressobj().decompress(data) if b"/FlateDecode" in head else data
